@@ -1,0 +1,1 @@
+"""Dexter's platform-neutral core: sessions, stores, context selection, the agent."""

@@ -1,0 +1,82 @@
+"""Typed progress events of one turn, from the agent (and the dispatcher) to whoever shows them.
+
+Adapters render them (Slack placeholder edits, Discord progress message, SSE lines in the
+HTTP API, the console status line). Every event is a frozen dataclass with a `kind`
+string used as the SSE event name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    kind: ClassVar[str] = "event"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.kind, **asdict(self)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Status(Event):
+    """A phase of the turn: "queued", "thinking", "planning", "answering", ..."""
+
+    kind: ClassVar[str] = "status"
+    phase: str
+    message: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ToolStarted(Event):
+    kind: ClassVar[str] = "tool"
+    call_id: str
+    name: str
+    arguments: dict[str, Any]
+    description: str = ""  # plain words for users: "Fetching AAPL income statements"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ToolFinished(Event):
+    kind: ClassVar[str] = "tool_result"
+    call_id: str
+    name: str
+    ok: bool
+    duration_ms: float
+    summary: str = ""  # "12 rows", or the error text the model saw
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerDelta(Event):
+    kind: ClassVar[str] = "delta"
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Notice(Event):
+    """Something the user should know beside the answer, e.g. history is unavailable."""
+
+    kind: ClassVar[str] = "notice"
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FinalAnswer(Event):
+    kind: ClassVar[str] = "answer"
+    text: str
+    turn_id: str = ""
+    usage: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TurnFailed(Event):
+    """The turn ended without an answer. `message` is short, honest and safe to show.
+
+    `reason` is one of: "empty", "too_long", "llm_unavailable", "timeout", "busy",
+    "rate_limited", "store_unavailable", "internal".
+    """
+
+    kind: ClassVar[str] = "error"
+    reason: str
+    message: str

@@ -1,0 +1,13 @@
+"""The small LLM interface the context engine needs (summaries); the agent's client implements it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class TextCompleter(Protocol):
+    async def complete_text(
+        self, messages: list[dict[str, str]], *, fast: bool = True, max_tokens: int = 200
+    ) -> str:
+        """One non-streaming completion; raises on any failure (callers fall back)."""
+        ...
