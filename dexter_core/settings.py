@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import Any
 
 from dotenv import dotenv_values
@@ -112,6 +113,12 @@ class Settings:
         if self.dexter_allowed_channels:
             return any(c in self.dexter_allowed_channels for c in channel_ids)
         return True
+
+
+@cache
+def get_settings() -> Settings:
+    """The process's settings from the environment, read once. Library defaults use this."""
+    return Settings.from_env()
 
 
 def _parse(name: str, type_name: str, raw: str) -> Any:

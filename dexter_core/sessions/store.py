@@ -16,6 +16,7 @@ from dexter_core.sessions.session_ids import validate_session_id
 
 if TYPE_CHECKING:
     from dexter_core.context.history import MessageHistory
+    from dexter_core.settings import Settings
 
 DEFAULT_EVENT_TTL = 24 * 3600
 
@@ -115,8 +116,13 @@ class SessionStore(abc.ABC):
             raise InvalidInputError("event key must be 1-512 characters")
         return await self._claim_event(key, ttl)
 
-    async def load_history(self, session_id: str) -> MessageHistory:
-        """A `MessageHistory` over the session's turns, rolling summary and generation."""
+    async def load_history(
+        self, session_id: str, *, settings: Settings | None = None
+    ) -> MessageHistory:
+        """A `MessageHistory` over the session's turns, rolling summary and generation.
+
+        `settings` tunes context selection (default: the process's settings).
+        """
         from dexter_core.context.history import MessageHistory
 
         validate_session_id(session_id)
@@ -126,6 +132,7 @@ class SessionStore(abc.ABC):
             turns,
             summary=metadata.summary if metadata else "",
             generation=metadata.generation if metadata else 0,
+            settings=settings,
         )
 
     async def ping(self) -> None:
