@@ -1,4 +1,7 @@
-"""The small LLM interface the context engine needs (summaries); the agent's client implements it."""
+"""The small LLM interface the context engine needs for summaries.
+
+The agent's LLM client implements it; tests use a fake.
+"""
 
 from __future__ import annotations
 

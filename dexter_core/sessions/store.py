@@ -135,15 +135,18 @@ class SessionStore(abc.ABC):
             settings=settings,
         )
 
+    @abc.abstractmethod
     async def ping(self) -> None:
         """Raise `StoreUnavailableError` unless the backend answers."""
 
+    @abc.abstractmethod
     async def close(self) -> None:
         """Release connections; the store is not used afterwards."""
 
     @abc.abstractmethod
-    async def _append_turn(self, session_id: str, turn: Turn, if_generation: int | None) -> bool:
-        ...
+    async def _append_turn(
+        self, session_id: str, turn: Turn, if_generation: int | None
+    ) -> bool: ...
 
     @abc.abstractmethod
     async def _get_turns(self, session_id: str, limit: int | None) -> list[Turn]: ...
