@@ -1,12 +1,13 @@
 """`SessionStore`: the one interface every session store implements.
 
 Public methods validate their input here, once, then call the backend's `_`-prefixed
-method. Every store must pass `tests/contract/test_store_contract.py`.
+method. Every store must pass `tests/stores/test_store_contract.py`.
 """
 
 from __future__ import annotations
 
 import abc
+import re
 import time
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from dexter_core.settings import Settings
 
 DEFAULT_EVENT_TTL = 24 * 3600
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class SessionStore(abc.ABC):
@@ -83,6 +85,8 @@ class SessionStore(abc.ABC):
         validate_session_id(session_id)
         if summary is None and embedding is None:
             return True
+        if summary is not None:
+            summary = clean_text(summary)
         return await self._update_turn(session_id, turn_id, summary, embedding)
 
     async def fold_turns(
@@ -96,7 +100,7 @@ class SessionStore(abc.ABC):
         validate_session_id(session_id)
         if count <= 0:
             raise InvalidInputError("count must be positive")
-        return await self._fold_turns(session_id, count, summary, expected_folded)
+        return await self._fold_turns(session_id, count, clean_text(summary), expected_folded)
 
     async def list_sessions(
         self, *, platform: str, channel: str, user_id: str | None = None, limit: int = 20
@@ -114,6 +118,8 @@ class SessionStore(abc.ABC):
         """
         if not key or len(key) > 512:
             raise InvalidInputError("event key must be 1-512 characters")
+        if ttl <= 0:
+            raise InvalidInputError("event ttl must be positive")
         return await self._claim_event(key, ttl)
 
     async def load_history(
@@ -178,7 +184,7 @@ class SessionStore(abc.ABC):
 
 def clean_text(text: str) -> str:
     """Replace lone surrogates (text that cannot be encoded as UTF-8) with U+FFFD."""
-    return text.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(text) else text
+    return _SURROGATE.sub("\ufffd", text) if _has_surrogates(text) else text
 
 
 def _has_surrogates(text: str) -> bool:
