@@ -64,7 +64,10 @@ def history_messages(
 
 
 def cleared_reply(turn_count: int) -> str:
-    return f"Cleared this conversation's history ({_count(turn_count, 'turn')}). Dexter starts afresh here."
+    return (
+        f"Cleared this conversation's history ({_count(turn_count, 'turn')}). "
+        "Dexter starts afresh here."
+    )
 
 
 def is_allowed_to_clear(

@@ -83,11 +83,13 @@ class EditThrottle:
 
 
 def _step_line(step: _Step, *, finished: bool) -> str:
+    return f"{_mark(step, finished=finished)} {step.label}"
+
+
+def _mark(step: _Step, *, finished: bool) -> str:
     if step.done:
-        mark = "✅" if step.ok else "⚠️"
-    else:
-        mark = "⏹️" if finished else "⏳"
-    return f"{mark} {step.label}"
+        return "✅" if step.ok else "⚠️"
+    return "⏹️" if finished else "⏳"
 
 
 def _tool_label(event: ToolStarted) -> str:
