@@ -33,8 +33,13 @@ SINK_SEND_TIMEOUT = 15.0
 class GuardedSink:
     """A sink that never raises and never blocks a turn for longer than `send_timeout`."""
 
-    def __init__(self, sink: TurnSink | None, *, request: TurnRequest,
-                 send_timeout: float = SINK_SEND_TIMEOUT) -> None:
+    def __init__(
+        self,
+        sink: TurnSink | None,
+        *,
+        request: TurnRequest,
+        send_timeout: float = SINK_SEND_TIMEOUT,
+    ) -> None:
         self._sink = sink
         self._request = request
         self._send_timeout = send_timeout
@@ -47,9 +52,12 @@ class GuardedSink:
                 await self._sink.send(event)
         except Exception:
             logger.exception(
-                "sink failed to show a %s event", event.kind,
-                extra={"session_id": self._request.session_id,
-                       "request_id": self._request.request_id},
+                "sink failed to show a %s event",
+                event.kind,
+                extra={
+                    "session_id": self._request.session_id,
+                    "request_id": self._request.request_id,
+                },
             )
 
 
@@ -130,7 +138,9 @@ class TurnRunner:
                 terminal = failure_logic.failure_for(error)
                 await sink.send(terminal)
             logger.error(
-                "turn ended by %s: %s", type(error).__name__, error,
+                "turn ended by %s: %s",
+                type(error).__name__,
+                error,
                 exc_info=not isinstance(error, TimeoutError),
                 extra={"session_id": request.session_id, "request_id": request.request_id},
             )
@@ -147,8 +157,13 @@ class TurnRunner:
             max(0.0, time.time() - request.received_at)
         )
         logger.info(
-            "turn %s in %.0f ms", outcome, (time.monotonic() - started) * 1000,
-            extra={"session_id": request.session_id, "platform": request.platform,
-                   "request_id": request.request_id},
+            "turn %s in %.0f ms",
+            outcome,
+            (time.monotonic() - started) * 1000,
+            extra={
+                "session_id": request.session_id,
+                "platform": request.platform,
+                "request_id": request.request_id,
+            },
         )
         return terminal

@@ -48,8 +48,13 @@ class ScriptedOrchestrator:
             yield FinalAnswer(text=answer)
             await session_store.append_turn(
                 session_id,
-                Turn(query=query, answer=answer, user_id=user_id, user_name=user_name,
-                     platform=platform),
+                Turn(
+                    query=query,
+                    answer=answer,
+                    user_id=user_id,
+                    user_name=user_name,
+                    platform=platform,
+                ),
             )
         finally:
             self.running -= 1

@@ -47,8 +47,15 @@ def test_window_index(now: float, window: float, expected: int) -> None:
 
 @pytest.mark.parametrize(
     ("unfinished", "limit", "expected"),
-    [(0, 5, False), (4, 5, False), (5, 5, True), (9, 5, True), (0, 1, False), (1, 1, True),
-     (100, 0, False)],
+    [
+        (0, 5, False),
+        (4, 5, False),
+        (5, 5, True),
+        (9, 5, True),
+        (0, 1, False),
+        (1, 1, True),
+        (100, 0, False),
+    ],
 )
 def test_is_session_full(unfinished: int, limit: int, expected: bool) -> None:
     assert admission_logic.is_session_full(unfinished=unfinished, limit=limit) is expected
