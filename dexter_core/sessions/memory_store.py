@@ -28,6 +28,7 @@ from dexter_core.sessions.store_logic import (
     new_metadata,
     should_fold,
     should_sweep,
+    validate_ttl,
 )
 
 
@@ -45,7 +46,7 @@ class InMemorySessionStore(SessionStore):
     name = "memory"
 
     def __init__(self, *, ttl: float = DEFAULT_SESSION_TTL) -> None:
-        self._ttl = ttl
+        self._ttl = validate_ttl(ttl)
         self._lock = threading.Lock()
         self._sessions: dict[str, _Session] = {}
         self._by_channel: dict[tuple[str, str], set[str]] = {}

@@ -6,12 +6,20 @@ rules inside its Lua scripts (see `redis_scripts.py`).
 
 from __future__ import annotations
 
+from dexter_core.errors import InvalidInputError
 from dexter_core.sessions.models import SessionMetadata
 from dexter_core.sessions.session_ids import parse_session_id
 
 DEFAULT_SESSION_TTL = 30 * 24 * 3600
 # How often an in-process store drops expired sessions nobody asked for again.
 SWEEP_INTERVAL = 60.0
+
+
+def validate_ttl(ttl: float) -> float:
+    """Return `ttl` if it is a usable session TTL (0 or more seconds), else refuse it."""
+    if not isinstance(ttl, int | float) or not ttl >= 0:
+        raise InvalidInputError("session ttl must be 0 (never expire) or positive seconds")
+    return ttl
 
 
 def expiry_time(*, now: float, ttl: int) -> float | None:

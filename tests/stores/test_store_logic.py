@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dexter_core.errors import InvalidInputError
 from dexter_core.sessions.models import SessionMetadata
 from dexter_core.sessions.store_logic import (
     SWEEP_INTERVAL,
@@ -15,6 +16,7 @@ from dexter_core.sessions.store_logic import (
     new_metadata,
     should_fold,
     should_sweep,
+    validate_ttl,
 )
 
 
@@ -102,3 +104,14 @@ def test_a_clear_empties_the_metadata_and_moves_the_generation_on():
         session_id="console:ada", platform="console", channel="ada", generation=4
     )
     assert cleared_metadata("console:ada", None).generation == 1
+
+
+@pytest.mark.parametrize("ttl", [0, 1, 0.25, 30 * 24 * 3600])
+def test_a_usable_ttl_is_accepted(ttl: float):
+    assert validate_ttl(ttl) == ttl
+
+
+@pytest.mark.parametrize("ttl", [-1, float("nan"), "60", None])
+def test_an_unusable_ttl_is_refused(ttl: object):
+    with pytest.raises(InvalidInputError):
+        validate_ttl(ttl)  # type: ignore[arg-type]
