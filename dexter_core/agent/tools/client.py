@@ -1,0 +1,93 @@
+"""`FinancialDatasetsClient`: the HTTP side of the data tools (one aiohttp session, `x-api-key`).
+
+Every failure (no key, HTTP error, timeout, unreadable body) becomes `DataUnavailable` with
+a reason written for the model to read and pass on; the key never appears in it or in logs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import aiohttp
+
+from dexter_core.agent.tools.specs import ToolSpec
+from dexter_core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+_STATUS_REASONS = {
+    401: "the data API rejected FINANCIAL_DATASETS_API_KEY",
+    402: "the data API plan does not include this data",
+    403: "the data API refused access to this data",
+    429: "the data API is rate limiting requests; try again shortly",
+}
+
+
+class DataUnavailable(Exception):
+    """The data could not be fetched; the message says why, in words for the model."""
+
+
+class FinancialDatasetsClient:
+    """Calls the Financial Datasets API; create and use inside one event loop."""
+
+    def __init__(self, settings: Settings, *, timeout: float = 20.0) -> None:
+        self._api_key = settings.financial_datasets_api_key
+        self._base_url = settings.financial_datasets_api_url.rstrip("/")
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self._api_key)
+
+    async def fetch(self, spec: ToolSpec, arguments: dict[str, Any]) -> Any:
+        """The JSON the endpoint of `spec` answers for `arguments`, or `DataUnavailable`."""
+        if not self._api_key:
+            raise DataUnavailable(
+                "FINANCIAL_DATASETS_API_KEY is not set, so no financial data can be fetched"
+            )
+        url = self._base_url + spec.path
+        if spec.method == "POST":
+            request = {"json": arguments}
+        else:
+            request = {"params": {k: _query_value(v) for k, v in arguments.items()}}
+        try:
+            async with self._http().request(
+                spec.method, url, headers={"x-api-key": self._api_key}, **request
+            ) as response:
+                if response.status >= 400:
+                    raise DataUnavailable(await _http_error(response))
+                return await response.json(content_type=None)
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+            logger.warning("data API request to %s failed: %s", spec.path, type(exc).__name__)
+            reason = "timed out" if isinstance(exc, TimeoutError) else "failed"
+            raise DataUnavailable(f"the data API request {reason}") from exc
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        return self._session
+
+
+def _query_value(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+async def _http_error(response: aiohttp.ClientResponse) -> str:
+    """A short reason for an HTTP error, using the API's `message` when it gives one."""
+    detail = ""
+    try:
+        body = await response.json(content_type=None)
+        if isinstance(body, dict):
+            detail = str(body.get("message") or body.get("error") or "")[:200]
+    except (aiohttp.ClientError, ValueError):
+        pass
+    logger.warning("data API answered HTTP %d for %s", response.status, response.url.path)
+    reason = _STATUS_REASONS.get(response.status, f"the data API answered HTTP {response.status}")
+    return f"{reason}: {detail}" if detail else reason
