@@ -1,0 +1,75 @@
+"""How a turn's events appear on the HTTP stream: server-sent event names and JSON data.
+
+The stream speaks six event names, each with one JSON `data:` line:
+
+| SSE event | from           | data                                                    |
+|-----------|----------------|---------------------------------------------------------|
+| `status`  | `Status`       | `{"phase", "message"}`                                  |
+| `status`  | `Notice`       | `{"phase": "notice", "message"}`                        |
+| `tool`    | `ToolStarted`  | `{"phase": "started", "call_id", "name", "arguments",`  |
+|           |                | ` "description"}`                                       |
+| `tool`    | `ToolFinished` | `{"phase": "finished", "call_id", "name", "ok",`        |
+|           |                | ` "duration_ms", "summary"}`                            |
+| `delta`   | `AnswerDelta`  | `{"text"}`                                              |
+| `answer`  | `FinalAnswer`  | `{"text", "turn_id", "usage"}`                          |
+| `error`   | `TurnFailed`   | `{"reason", "message"}`                                 |
+| `done`    | end of stream  | `{"session_id", "ok"}`                                  |
+
+A notice is a `status` with phase "notice" so that clients handling `status` show it
+without knowing one more event name.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dexter_core.agent.events import (
+    AnswerDelta,
+    Event,
+    FinalAnswer,
+    Notice,
+    Status,
+    ToolFinished,
+    ToolStarted,
+    TurnFailed,
+)
+
+SSE_EVENT_NAMES = ("status", "tool", "delta", "answer", "error", "done")
+
+# Sent while a turn is queued or working, so proxies keep the connection open and a client
+# that left is noticed (the write fails).
+KEEPALIVE = b": keep-alive\n\n"
+
+
+def sse_message(event: Event) -> tuple[str, dict[str, Any]] | None:
+    """The SSE event name and data for `event`; None for kinds the stream does not show."""
+    data = {key: value for key, value in event.to_dict().items() if key != "type"}
+    if isinstance(event, Status):
+        return "status", data
+    if isinstance(event, Notice):
+        return "status", {"phase": "notice", "message": event.text}
+    if isinstance(event, ToolStarted):
+        return "tool", {"phase": "started", **data}
+    if isinstance(event, ToolFinished):
+        return "tool", {"phase": "finished", **data}
+    if isinstance(event, AnswerDelta | FinalAnswer | TurnFailed):
+        return event.kind, data
+    return None
+
+
+def is_terminal(event: Event) -> bool:
+    """True for the events that end a turn: the answer, or the failure instead of one."""
+    return isinstance(event, FinalAnswer | TurnFailed)
+
+
+def done_message(*, session_id: str, ok: bool) -> tuple[str, dict[str, Any]]:
+    """The last event of every stream."""
+    return "done", {"session_id": session_id, "ok": ok}
+
+
+def encode_sse(name: str, data: dict[str, Any]) -> bytes:
+    """One SSE frame: `event: <name>`, one `data:` line of JSON, a blank line."""
+    # json.dumps escapes newlines inside strings, so the data is always one line.
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    return f"event: {name}\ndata: {payload}\n\n".encode()

@@ -1,0 +1,76 @@
+"""Streaming one turn to an HTTP client while the dispatcher owns the turn itself.
+
+The dispatcher writes events into a `QueueSink`; the request handler drains it into the
+response. If the client goes away, writing stops but the turn runs on and is stored: the
+sink never raises into the dispatcher.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from aiohttp import web
+
+from bots.http.sse_logic import KEEPALIVE, done_message, encode_sse, is_terminal, sse_message
+from dexter_core.agent.events import Event, FinalAnswer
+
+log = logging.getLogger(__name__)
+
+KEEPALIVE_SECONDS = 15.0
+
+
+class QueueSink:
+    """A `TurnSink` that queues events for the stream; drops them once the client left."""
+
+    def __init__(self) -> None:
+        self._queue: asyncio.Queue[Event] = asyncio.Queue()
+        self.is_closed = False
+
+    async def send(self, event: Event) -> None:
+        if not self.is_closed:
+            self._queue.put_nowait(event)
+
+    async def next_event(self, *, within: float) -> Event | None:
+        """The next event, or None when none came within `within` seconds."""
+        try:
+            return await asyncio.wait_for(self._queue.get(), within)
+        except TimeoutError:
+            return None
+
+    def close(self) -> None:
+        self.is_closed = True
+
+
+async def stream_turn(
+    response: web.StreamResponse, sink: QueueSink, *, session_id: str, deadline: float
+) -> bool:
+    """Write the turn's events as SSE until it ends, then `done`; True if it was answered.
+
+    Stops early, leaving the turn to the dispatcher, when the client disconnects or the
+    monotonic `deadline` passes with no end in sight.
+    """
+    answered = False
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                log.warning("turn stream gave up waiting", extra={"session_id": session_id})
+                break
+            event = await sink.next_event(within=min(KEEPALIVE_SECONDS, remaining))
+            if event is None:
+                await response.write(KEEPALIVE)
+                continue
+            message = sse_message(event)
+            if message is not None:
+                await response.write(encode_sse(*message))
+            if is_terminal(event):
+                answered = isinstance(event, FinalAnswer)
+                break
+        await response.write(encode_sse(*done_message(session_id=session_id, ok=answered)))
+    except ConnectionError:
+        log.info("client left mid-stream; the turn goes on", extra={"session_id": session_id})
+    finally:
+        sink.close()
+    return answered

@@ -1,0 +1,10 @@
+"""Every platform adapter `dexter run` knows, in start-up order.
+
+An adapter joins by appending its module's `SPEC` here; nothing else changes.
+"""
+
+from __future__ import annotations
+
+from bots.adapter import AdapterSpec
+
+ADAPTER_SPECS: list[AdapterSpec] = []
