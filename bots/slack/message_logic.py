@@ -45,6 +45,7 @@ class MessageDecision:
     command: str | None = None
     has_files: bool = False
     is_dm: bool = False
+    in_thread: bool = False  # written inside an existing thread (not at the top level)
 
 
 IGNORE = MessageDecision(action=Action.IGNORE)
@@ -89,6 +90,7 @@ def decide(*, kind: str, event: dict[str, Any], team_id: str, bot_user_id: str) 
         command=command,
         has_files=bool(event.get("files")),
         is_dm=is_dm,
+        in_thread=in_thread,
     )
 
 
