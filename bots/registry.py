@@ -6,5 +6,6 @@ An adapter joins by appending its module's `SPEC` here; nothing else changes.
 from __future__ import annotations
 
 from bots.adapter import AdapterSpec
+from bots.slack.adapter import SPEC as SLACK
 
-ADAPTER_SPECS: list[AdapterSpec] = []
+ADAPTER_SPECS: list[AdapterSpec] = [SLACK]
