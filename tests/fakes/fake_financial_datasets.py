@@ -116,7 +116,10 @@ class FakeFinancialDatasets:
             method = "POST" if path == "/financials/search/screener" else "GET"
             for variant in (path, path + "/"):
                 app.router.add_route(method, variant, self._wrap(handler))
-        self._runner = web.AppRunner(app, handle_signals=False)
+        # Scripted hangs must not hold up shutdown: drop in-flight requests at once.
+        self._runner = web.AppRunner(
+            app, handle_signals=False, shutdown_timeout=0.1, handler_cancellation=True
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
