@@ -61,6 +61,12 @@ class GuardedSink:
             )
 
 
+def turn_deadline(turn_timeout: float) -> float:
+    """Seconds a turn may take in all. The agent stops itself at `turn_timeout` and says
+    so in its own words; the margin lets it, and catches whatever hangs outside it."""
+    return turn_timeout + min(5.0, turn_timeout / 2)
+
+
 def is_terminal(event: Event) -> bool:
     """Whether `event` ends a turn for the user (an answer or a failure)."""
     return isinstance(event, FinalAnswer | TurnFailed)
@@ -112,16 +118,15 @@ class TurnRunner:
         """Answer `request`, forwarding every event to `sink`; return the terminal event.
 
         The orchestrator's stream is drained to its end (it stores the turn after the
-        answer), within the turn deadline. Cancellation propagates to the caller.
+        answer), within `turn_deadline`. Cancellation propagates to the caller.
         """
         started = time.monotonic()
         metrics.TURN_STAGE_SECONDS.labels(stage="queue_wait").observe(
             max(0.0, time.time() - request.received_at)
         )
         terminal: Event | None = None
-        await sink.send(Status(phase="thinking"))
         try:
-            async with asyncio.timeout(self._settings.dexter_turn_timeout):
+            async with asyncio.timeout(turn_deadline(self._settings.dexter_turn_timeout)):
                 async for event in self._orchestrator.stream(
                     request.text,
                     session_id=request.session_id,
