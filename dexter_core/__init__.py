@@ -5,8 +5,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from dexter_core.sessions.factory import get_session_store
 from dexter_core.sessions.memory_store import InMemorySessionStore
 from dexter_core.sessions.models import SessionMetadata, Turn
+from dexter_core.sessions.redis_store import RedisSessionStore
+from dexter_core.sessions.sqlite_store import SQLiteSessionStore
 
 if TYPE_CHECKING:
     from dexter_core.agent.orchestrator import Orchestrator
@@ -23,8 +26,11 @@ __all__ = [
     "InMemorySessionStore",
     "MessageHistory",
     "Orchestrator",
+    "RedisSessionStore",
+    "SQLiteSessionStore",
     "SessionMetadata",
     "Turn",
+    "get_session_store",
 ]
 
 

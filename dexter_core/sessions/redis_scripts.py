@@ -14,7 +14,7 @@ of all of them before it returns:
 
 The three share one hash tag, so a script may touch them all on Redis Cluster. The rules
 mirror `store_logic` (generation check, fold compare-and-set); the turn-record layout
-(the turn id first) comes from `redis_store.encode_record`.
+(the turn id first) comes from `records.encode_record`.
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -36,7 +35,8 @@ from dexter_core.errors import InvalidInputError, StoreUnavailableError
 from dexter_core.redaction import redact
 from dexter_core.sessions import redis_scripts
 from dexter_core.sessions.models import SCHEMA_VERSION, SessionMetadata, Turn
-from dexter_core.sessions.store import SessionStore, apply_turn_to_metadata, clean_text
+from dexter_core.sessions.records import decode_record, encode_record
+from dexter_core.sessions.store import SessionStore, apply_turn_to_metadata
 from dexter_core.sessions.store_logic import (
     DEFAULT_SESSION_TTL,
     is_listed,
@@ -269,30 +269,6 @@ class RedisSessionStore(SessionStore):
             raise StoreUnavailableError(
                 f"Redis at {self._where} could not {action}: {detail}"
             ) from None
-
-
-def encode_record(turn: Turn) -> bytes:
-    """The list entry for `turn`: its JSON record with the turn id first (the scripts find
-    it there without decoding) and no embedding (that is kept raw in the enrich hash)."""
-    record = turn.to_record()
-    record["embedding"] = None
-    text = json.dumps(
-        {"turn_id": record.pop("turn_id"), **record}, ensure_ascii=False, separators=(",", ":")
-    )
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:
-        # Query and answer are clean already; this catches what callers put in `extra`.
-        return clean_text(text).encode("utf-8")
-
-
-def decode_record(raw: bytes, *, session_id: str) -> Turn | None:
-    """The turn in a list entry, or None (with a warning) for a corrupt or foreign one."""
-    try:
-        return Turn.from_record(json.loads(raw))
-    except (ValueError, TypeError) as exc:
-        logger.warning("Skipping an unreadable turn record in session %s: %s", session_id, exc)
-        return None
 
 
 def decode_metadata(raw: dict[bytes, bytes], *, session_id: str) -> SessionMetadata | None:

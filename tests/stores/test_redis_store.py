@@ -123,7 +123,7 @@ async def test_a_corrupt_or_foreign_record_is_skipped_with_a_warning(
     await raw.rpush(turns_key, b"{not json", json.dumps({"v": 99, "query": "x"}), b"\xff\xfe")
     await store.append_turn(SID, Turn(query="after", answer="a"))
 
-    with caplog.at_level(logging.WARNING, logger="dexter_core.sessions.redis_store"):
+    with caplog.at_level(logging.WARNING, logger="dexter_core.sessions.records"):
         turns = await store.get_turns(SID)
 
     assert [t.query for t in turns] == ["before", "after"]
