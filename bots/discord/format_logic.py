@@ -189,8 +189,9 @@ def _table_as_code(lines: list[str]) -> list[str]:
     width = max(len(row) for row in rows)
     rows = [row + [""] * (width - len(row)) for row in rows]
     widths = [max(len(row[c]) for row in rows) for c in range(width)]
-    rendered = ["  ".join(cell.ljust(widths[c]) for c, cell in enumerate(row)).rstrip()
-                for row in rows]
+    rendered = [
+        "  ".join(cell.ljust(widths[c]) for c, cell in enumerate(row)).rstrip() for row in rows
+    ]
     rule = "  ".join("-" * w for w in widths)
     return ["```", rendered[0], rule, *rendered[1:], "```"]
 

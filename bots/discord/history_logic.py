@@ -23,8 +23,7 @@ NOT_A_SESSION_REPLY = (
     "thread. Run this command inside one of them."
 )
 CLEAR_REFUSED_REPLY = (
-    "Only people who took part in this conversation, or members with Manage Messages, "
-    "can clear it."
+    "Only people who took part in this conversation, or members with Manage Messages, can clear it."
 )
 
 
@@ -82,8 +81,9 @@ def threads_pointer(threads: list[ThreadRef]) -> str:
     if not threads:
         return NOT_A_SESSION_REPLY + " Mention @Dexter with a question to start one."
     lines = [NOT_A_SESSION_REPLY, "", "Dexter's threads here:"]
-    lines += [f"• <#{ref.thread_id}> {_shorten(ref.title, 80)}" for ref in
-              threads[:MAX_LISTED_THREADS]]
+    lines += [
+        f"• <#{ref.thread_id}> {_shorten(ref.title, 80)}" for ref in threads[:MAX_LISTED_THREADS]
+    ]
     return "\n".join(lines)
 
 
