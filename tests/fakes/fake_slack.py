@@ -11,7 +11,6 @@ pushes, and records the acks. Helpers build realistic payloads (from
 from __future__ import annotations
 
 import asyncio
-import copy
 import hashlib
 import hmac
 import json
@@ -141,9 +140,9 @@ class FakeSlack:
     def new_response_url(self) -> str:
         return f"{self.base_url}/response/{uuid.uuid4().hex}"
 
-    async def wait_for(self, predicate: Callable[[], Any], *, timeout: float = 5.0) -> Any:
+    async def wait_for(self, predicate: Callable[[], Any], *, within: float = 5.0) -> Any:
         """Wait until `predicate()` is truthy (re-checked on every change) and return it."""
-        async with asyncio.timeout(timeout), self._changed:
+        async with asyncio.timeout(within), self._changed:
             while not (result := predicate()):
                 await self._changed.wait()
             return result
@@ -261,7 +260,10 @@ class FakeSlack:
 
     def _m_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         self.connections_opened += 1
-        return {"ok": True, "url": f"{self.base_url.replace('http', 'ws')}/link/?ticket={uuid.uuid4()}"}
+        return {
+            "ok": True,
+            "url": f"{self.base_url.replace('http', 'ws')}/link/?ticket={uuid.uuid4()}",
+        }
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -305,7 +307,7 @@ class FakeSlack:
         self, kind: str, payload: dict[str, Any], *, retry_attempt: int = 0
     ) -> str:
         """Push an envelope (`events_api`, `slash_commands`, `interactive`); its id."""
-        await self.wait_for(lambda: self.open_sockets, timeout=10)
+        await self.wait_for(lambda: self.open_sockets, within=10)
         envelope_id = str(uuid.uuid4())
         envelope = {
             "envelope_id": envelope_id,
@@ -364,20 +366,29 @@ def mention_payload(text: str, **fields: Any) -> dict[str, Any]:
 
 
 def command_form(
-    command: str, text: str = "", *, user: str = "U0ALICE", channel: str = "C0MARKETS",
+    command: str,
+    text: str = "",
+    *,
+    user: str = "U0ALICE",
+    channel: str = "C0MARKETS",
     response_url: str,
 ) -> dict[str, str]:
     """A slash command's form fields, as Slack posts them."""
     form = load_fixture("slash_command")
-    form.update(command=command, text=text, user_id=user, channel_id=channel,
-                response_url=response_url)
+    form.update(
+        command=command, text=text, user_id=user, channel_id=channel, response_url=response_url
+    )
     form["channel_name"] = "directmessage" if channel.startswith("D") else "markets"
     return form
 
 
 def shortcut_payload(
-    callback_id: str, *, response_url: str, user: str = "U0ALICE",
-    channel: str = "C0MARKETS", message_ts: str = "1700000050.000200",
+    callback_id: str,
+    *,
+    response_url: str,
+    user: str = "U0ALICE",
+    channel: str = "C0MARKETS",
+    message_ts: str = "1700000050.000200",
     thread_ts: str | None = None,
 ) -> dict[str, Any]:
     """A message shortcut (`message_action`) on the message `message_ts`."""
@@ -396,7 +407,9 @@ def shortcut_payload(
 # ---- HTTP mode: signed requests ------------------------------------------------------
 
 
-def sign(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+def sign(
+    body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None
+) -> dict[str, str]:
     """The `X-Slack-Signature` (v0 HMAC-SHA256) and `X-Slack-Request-Timestamp` headers."""
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     digest = hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
@@ -439,7 +452,3 @@ async def deliver(
     async with session.post(url, data=body.encode(), headers=headers) as response:
         text = await response.text()
     return Delivery(response.status, text, time.perf_counter() - started)
-
-
-def copy_payload(payload: dict[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(payload)
