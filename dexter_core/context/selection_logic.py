@@ -113,9 +113,10 @@ def pack_budget(costs_newest_first: Sequence[TurnCost], *, budget: int) -> list[
     """Fit turns into `budget` tokens, newest first: newer turns in full, older by summary.
 
     Turns take their full form while it fits. From the first one that does not, the
-    context is tight: a recent turn still gets as much as remains after keeping room for
-    every later turn's summary (cut to that), and older turns get their summary when it
-    fits, else nothing (None). The placements' tokens never add up to more than `budget`.
+    context is tight: a recent turn is cut to what remains after keeping room for every
+    later turn's summary (or, when that leaves too little, to half of what remains after
+    the later recent turns' summaries), and older turns get their summary when it fits,
+    else nothing (None). The placements' tokens never add up to more than `budget`.
     """
     placements: list[Placement | None] = []
     remaining = max(0, budget)
@@ -127,8 +128,12 @@ def pack_budget(costs_newest_first: Sequence[TurnCost], *, budget: int) -> list[
             continue
         is_tight = True
         if cost.is_recent:
-            reserve = sum(later.summary for later in costs_newest_first[index + 1 :])
-            allowance = min(cost.full, remaining - reserve)
+            later = costs_newest_first[index + 1 :]
+            room_for_all = remaining - sum(c.summary for c in later)
+            room_for_recent = remaining - sum(c.summary for c in later if c.is_recent)
+            # Recent turns come first: when not every later summary can fit anyway, this
+            # turn still gets half of what the later recent turns leave.
+            allowance = min(cost.full, max(room_for_all, room_for_recent // 2))
             if allowance > cost.summary:
                 placements.append(Placement(form=Form.TRUNCATED, tokens=allowance))
                 remaining -= allowance

@@ -23,11 +23,12 @@ def merge_rolling_summary(previous: str, summaries: Sequence[str], *, limit: int
     merged = _SEPARATOR.join(parts)
     if len(merged) <= limit:
         return merged
-    tail = merged[len(merged) - limit + 1 :]
-    boundary = tail.find(_SEPARATOR)
-    if 0 <= boundary < len(tail) // 2:
-        tail = tail[boundary + len(_SEPARATOR) :]
-    return "…" + tail
+    start = len(merged) - limit + 1
+    # A separator overlapping the cut counts: the kept text may begin right after it.
+    boundary = merged.find(_SEPARATOR, max(0, start - len(_SEPARATOR)))
+    if boundary != -1 and boundary + len(_SEPARATOR) - start <= (len(merged) - start) // 2:
+        start = boundary + len(_SEPARATOR)
+    return "…" + merged[start:]
 
 
 def turns_to_fold(verbatim_turns: int, *, max_turns: int) -> int:
