@@ -103,8 +103,12 @@ FULL, TRUNC, SUMM = Form.FULL, Form.TRUNCATED, Form.SUMMARY
         ),
         # Too tight for every summary: the recent turns still get half of what is left.
         (
-            [_cost(300, 30, recent=True), _cost(300, 30, recent=True)]
-            + [_cost(300, 30), _cost(300, 30)],
+            [
+                _cost(300, 30, recent=True),
+                _cost(300, 30, recent=True),
+                _cost(300, 30),
+                _cost(300, 30),
+            ],
             200,
             [(TRUNC, 110), (TRUNC, 45), (SUMM, 30), None],
         ),
