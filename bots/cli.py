@@ -10,11 +10,13 @@ from collections.abc import Callable, Sequence
 
 from bots.adapter import AdapterSpec
 from bots.registry import ADAPTER_SPECS
-from bots.run_logic import split_adapters
-from bots.runtime import StartupFailed, run_services
+from bots.run_logic import StartupFailed, split_adapters
 from dexter_core.errors import InvalidInputError
 from dexter_core.logging_setup import configure_logging
 from dexter_core.settings import Settings
+
+# Commands import what they run when they run it: the agent and its LLM client take a
+# second to import, which `dexter --help` or a settings error should not wait for.
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -71,12 +73,16 @@ def _add(
 
 
 def _run(settings: Settings) -> int:
+    from bots.runtime import run_services
+
     on, off = split_adapters(ADAPTER_SPECS, settings)
     asyncio.run(run_services(settings, serve_api=True, specs=on, off=off))
     return EXIT_OK
 
 
 def _serve(settings: Settings) -> int:
+    from bots.runtime import run_services
+
     asyncio.run(run_services(settings, serve_api=True, specs=[]))
     return EXIT_OK
 
@@ -86,6 +92,8 @@ def _one_adapter(spec: AdapterSpec, settings: Settings) -> int:
     if reason is not None:
         print(f"dexter {spec.name}: cannot start: {reason}", file=sys.stderr)
         return EXIT_BAD_SETTINGS
+    from bots.runtime import run_services
+
     asyncio.run(run_services(settings, serve_api=False, specs=[spec]))
     return EXIT_OK
 

@@ -6,7 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bots.adapter import AdapterSpec
+from dexter_core.errors import DexterError
 from dexter_core.settings import Settings
+
+
+class StartupFailed(DexterError):
+    """Nothing could be started (port taken, every adapter failed to connect, ...)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -20,17 +20,19 @@ from aiohttp import web
 from bots.adapter import Adapter, AdapterSpec
 from bots.http.app import create_app
 from bots.http.auth_logic import public_bind_refusal
-from bots.run_logic import ServiceState, describe_access, http_url, startup_summary
+from bots.run_logic import (
+    ServiceState,
+    StartupFailed,
+    describe_access,
+    http_url,
+    startup_summary,
+)
 from dexter_core.bootstrap import build_core, close_core
 from dexter_core.core import Core
-from dexter_core.errors import DexterError, InvalidInputError
+from dexter_core.errors import InvalidInputError
 from dexter_core.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-class StartupFailed(DexterError):
-    """Nothing could be started (port taken, every adapter failed to connect, ...)."""
 
 
 async def run_services(
@@ -52,6 +54,8 @@ async def run_services(
     """
     stop = stop or asyncio.Event()
     out = out or sys.stdout
+    if serve_api:
+        _check_bind(settings)
     with _stop_on_signals(stop):
         await _run(settings, serve_api=serve_api, specs=specs, off=off, stop=stop, out=out)
 
@@ -73,8 +77,8 @@ async def _run(
         routes_before = len(app.router.routes())
         created = [(spec, spec.create(core, app)) for spec in specs]
         serves_http = serve_api or len(app.router.routes()) > routes_before
-        if serves_http and (refusal := public_bind_refusal(settings)):
-            raise InvalidInputError(refusal)
+        if serves_http:
+            _check_bind(settings)
         await core.dispatcher.start()
         states: list[ServiceState] = []
         if serves_http:
@@ -102,6 +106,11 @@ async def _run(
         log.info("shutting down; in-flight turns get %.0f s", settings.dexter_shutdown_grace)
     finally:
         await _shut_down(core, adapters, runner, grace=settings.dexter_shutdown_grace)
+
+
+def _check_bind(settings: Settings) -> None:
+    if refusal := public_bind_refusal(settings):
+        raise InvalidInputError(refusal)
 
 
 async def _start_http(app: web.Application, settings: Settings) -> tuple[web.AppRunner, str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -53,6 +55,17 @@ class Api:
         assert response.status == 200, await response.text()
         return await response.json()
 
+    async def wait_for_turns(
+        self, session_id: str, count: int, **request: Any
+    ) -> list[dict[str, Any]]:
+        """The session's turns once `count` are stored (the store write follows the answer)."""
+        deadline = time.monotonic() + 5
+        while True:
+            turns = (await self.history(session_id, **request))["turns"]
+            if len(turns) >= count or time.monotonic() > deadline:
+                return turns
+            await asyncio.sleep(0.02)
+
 
 @dataclass(frozen=True)
 class SseEvent:
@@ -91,12 +104,8 @@ async def make_api(fake_llm: FakeLLM) -> AsyncIterator[ApiFactory]:  # noqa: F81
     started: list[Api] = []
 
     async def make(**overrides: Any) -> Api:
-        settings = replace(
-            BASE_SETTINGS,
-            openai_base_url=fake_llm.base_url,
-            openai_api_key=fake_llm.api_key,
-            **overrides,
-        )
+        llm = {"openai_base_url": fake_llm.base_url, "openai_api_key": fake_llm.api_key}
+        settings = replace(BASE_SETTINGS, **{**llm, **overrides})
         core = await build_core(settings)
         client = TestClient(TestServer(create_app(core)))
         await client.start_server()
