@@ -85,6 +85,10 @@ def _statement_tool(name: str, what: str, path: str) -> ToolSpec:
     )
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _range(a: Args) -> str:
     return f"{a['start_date']} to {a['end_date']}"
 
@@ -284,7 +288,7 @@ TOOL_SPECS: tuple[ToolSpec, ...] = (
         path="/financials/search/screener",
         kind=CacheKind.FILINGS,
         method="POST",
-        describe=lambda a: f"Screening stocks ({len(a['filters'])} filters)",
+        describe=lambda a: f"Screening stocks ({_count(len(a['filters']), 'filter')})",
     ),
 )
 
