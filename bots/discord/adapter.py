@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 READY_TIMEOUT = 30.0
 # Seconds discord.py waits after the last GUILD_CREATE before it reports ready.
 GUILD_READY_TIMEOUT = 2.0
+# Discord shows "typing" for about 10 s after each signal.
+TYPING_INTERVAL = 8.0
 # Margin past the turn deadline after which a typing indicator stops whatever happens.
 TYPING_MARGIN = 15.0
 
@@ -58,13 +60,19 @@ class DiscordAdapter:
         ready_timeout: float = READY_TIMEOUT,
         guild_ready_timeout: float = GUILD_READY_TIMEOUT,
         edit_interval: float = 1.0,
+        typing_interval: float = TYPING_INTERVAL,
     ) -> None:
         self._core = core
         self._ready_timeout = ready_timeout
         self._guild_ready_timeout = guild_ready_timeout
         self._edit_interval = edit_interval
+        self._typing_interval = typing_interval
         self._client: DexterClient | None = None
         self._connection: asyncio.Task[None] | None = None
+        self._is_ready = asyncio.Event()
+        # Registered now, before the dispatcher starts, so a turn recovered from an earlier
+        # run finds its factory; its sink waits for the connection.
+        core.dispatcher.register_sink_factory("discord", self._build_sink)
 
     @property
     def client(self) -> DexterClient:
@@ -75,7 +83,6 @@ class DiscordAdapter:
 
     async def start(self) -> None:
         """Connect and begin answering; returns once READY, else raises DiscordStartError."""
-        self._core.dispatcher.register_sink_factory("discord", self._build_sink)
         use_api_url(self._core.settings)
         try:
             await self._connect(message_content=True)
@@ -86,6 +93,7 @@ class DiscordAdapter:
                 "Gateway Intents in the Developer Portal to answer every message in its threads."
             )
             await self._connect(message_content=False)
+        self._is_ready.set()
         user = self.client.user
         logger.info("connected to Discord as %s (%s)", user, user.id if user else "?")
 
@@ -97,6 +105,7 @@ class DiscordAdapter:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await self._connection
         self._client = self._connection = None
+        self._is_ready.clear()
 
     async def _connect(self, *, message_content: bool) -> None:
         settings = self._core.settings
@@ -145,12 +154,15 @@ class DiscordAdapter:
         )
 
     async def _build_sink(self, request: TurnRequest, ledger: PostLedger) -> DiscordTurnSink:
-        """The dispatcher's sink factory for `discord` requests."""
+        """The dispatcher's sink factory for `discord` requests (waits for the connection)."""
+        async with asyncio.timeout(self._ready_timeout):
+            await self._is_ready.wait()
         return sink_for_request(
             self.client,
             request,
             ledger,
             edit_interval=self._edit_interval,
+            typing_interval=self._typing_interval,
             typing_limit=self._core.settings.dexter_turn_timeout + TYPING_MARGIN,
         )
 

@@ -25,8 +25,6 @@ from dexter_core.dispatch.requests import PostLedger, TurnRequest
 logger = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
-# Discord shows "typing" for about 10 s after each signal.
-TYPING_REFRESH_SECONDS = 8.0
 EMPTY_ANSWER = "I have no answer to that. Could you rephrase the question?"
 PLATFORM_ERRORS = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
 
@@ -66,6 +64,7 @@ def sink_for_request(
     ledger: PostLedger,
     *,
     edit_interval: float,
+    typing_interval: float,
     typing_limit: float,
 ) -> DiscordTurnSink:
     """The sink showing `request`'s turn where its `reply_to` says, posting through `client`."""
@@ -75,6 +74,7 @@ def sink_for_request(
         reference_message_id=target.reference_message_id,
         ledger=ledger,
         edit_interval=edit_interval,
+        typing_interval=typing_interval,
         typing_limit=typing_limit,
         request_id=request.request_id,
     )
@@ -90,6 +90,7 @@ class DiscordTurnSink:
         reference_message_id: int | None,
         ledger: PostLedger,
         edit_interval: float,
+        typing_interval: float,
         typing_limit: float,
         request_id: str = "",
     ) -> None:
@@ -98,6 +99,7 @@ class DiscordTurnSink:
         self._ledger = ledger
         self._view = ProgressView()
         self._throttle = EditThrottle(interval=edit_interval)
+        self._typing_interval = typing_interval
         self._typing_limit = typing_limit
         self._request_id = request_id
         self._lock = asyncio.Lock()
@@ -146,7 +148,7 @@ class DiscordTurnSink:
                         logger.warning("typing signal failed: %s", _describe(error))
                     self._typing_again.clear()
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._typing_again.wait(), TYPING_REFRESH_SECONDS)
+                        await asyncio.wait_for(self._typing_again.wait(), self._typing_interval)
 
     async def _finish(self) -> None:
         """Stop typing and progress edits; leave the progress message showing what was done."""

@@ -29,9 +29,7 @@ def _turn(i: int, *, answer: str = "", summary: str = "") -> Turn:
 
 
 def test_empty_history_says_so() -> None:
-    assert history_messages([], full=False) == [
-        "No Dexter conversation here yet: nothing to show."
-    ]
+    assert history_messages([], full=False) == ["No Dexter conversation here yet: nothing to show."]
 
 
 def test_short_history_is_one_message_with_time_who_question_and_summary() -> None:
@@ -58,7 +56,7 @@ def test_full_history_shows_answers_in_discord_markdown() -> None:
 def test_pages_stay_under_the_limits_and_keep_the_newest(
     turn_count: int, full: bool, max_messages: int
 ) -> None:
-    long_answer = ("Revenue grew. " * 60 + "\n\n```python\n" + "x = 1\n" * 200 + "```")
+    long_answer = "Revenue grew. " * 60 + "\n\n```python\n" + "x = 1\n" * 200 + "```"
     turns = [_turn(i, answer=long_answer, summary="s" * 400) for i in range(turn_count)]
     messages = history_messages(turns, full=full, max_messages=max_messages)
     assert 1 <= len(messages) <= max_messages
@@ -92,7 +90,9 @@ def test_is_allowed_to_clear(
 ) -> None:
     assert (
         is_allowed_to_clear(
-            user_id=user_id, participants=participants, can_manage_messages=can_manage,
+            user_id=user_id,
+            participants=participants,
+            can_manage_messages=can_manage,
             is_dm=is_dm,
         )
         is expected
@@ -100,8 +100,9 @@ def test_is_allowed_to_clear(
 
 
 def test_threads_pointer_lists_thread_links() -> None:
-    text = threads_pointer([ThreadRef(thread_id=5, title="AAPL margins"), ThreadRef(
-        thread_id=6, title="MSFT")])
+    text = threads_pointer(
+        [ThreadRef(thread_id=5, title="AAPL margins"), ThreadRef(thread_id=6, title="MSFT")]
+    )
     assert text.startswith(NOT_A_SESSION_REPLY)
     assert "• <#5> AAPL margins\n• <#6> MSFT" in text
 

@@ -10,7 +10,9 @@ from dexter_core.agent.events import Event, Notice, Status, ToolFinished, ToolSt
 
 def _started(call_id: str, description: str = "", **arguments: object) -> ToolStarted:
     return ToolStarted(
-        call_id=call_id, name="get_income_statements", arguments=dict(arguments),
+        call_id=call_id,
+        name="get_income_statements",
+        arguments=dict(arguments),
         description=description,
     )
 

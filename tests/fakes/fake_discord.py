@@ -96,8 +96,13 @@ class Call:
 class FakeDiscord:
     """A Discord REST API and gateway in one aiohttp server on a random loopback port."""
 
-    def __init__(self, *, message_content_allowed: bool = True) -> None:
-        self.token = "fake-bot-token." + secrets.token_urlsafe(24)
+    def __init__(
+        self,
+        *,
+        token: str = "fake-bot-token.MTE4MDAwMDAwMDAwMDAwMDEwMA",
+        message_content_allowed: bool = True,
+    ) -> None:
+        self.token = token
         self.message_content_allowed = message_content_allowed
         self.calls: list[Call] = []
         self.messages: dict[int, Payload] = {}
