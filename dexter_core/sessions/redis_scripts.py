@@ -174,3 +174,18 @@ touch(tonumber(ARGV[4]))
 return 1
 """
 )
+
+# KEYS: one index (a sorted set of session ids by last activity).  ARGV: session_id,
+# last_activity, ttl_ms, cap.  Keeps the newest `cap` sessions.  `touch` here covers
+# only this key: indexes span sessions, so they are not in any one session's slot.
+TOUCH_INDEX = _script(
+    r"""
+redis.call('ZADD', KEYS[1], 'GT', ARGV[2], ARGV[1])
+local cap = tonumber(ARGV[4])
+if redis.call('ZCARD', KEYS[1]) > cap then
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -cap - 1)
+end
+touch(tonumber(ARGV[3]))
+return 1
+"""
+)

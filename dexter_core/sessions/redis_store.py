@@ -102,6 +102,7 @@ class RedisSessionStore(SessionStore):
         self._clear_script = self._client.register_script(redis_scripts.CLEAR)
         self._update = self._client.register_script(redis_scripts.UPDATE_TURN)
         self._fold = self._client.register_script(redis_scripts.FOLD_TURNS)
+        self._touch_index = self._client.register_script(redis_scripts.TOUCH_INDEX)
 
     async def ping(self) -> None:
         with self._unavailable("answer a ping"):
@@ -133,12 +134,15 @@ class RedisSessionStore(SessionStore):
             pipe.evalsha(self._append.sha, 3, *self._session_keys(session_id), *args)
             # Right behind the script, in the same round trip: see the module docstring.
             for key in index_keys:
-                pipe.zadd(key, {session_id: turn.created_at}, gt=True)
-                pipe.zremrangebyrank(key, 0, -INDEX_CAP - 1)
-                if self._ttl_ms:
-                    pipe.pexpire(key, self._ttl_ms)
-                else:
-                    pipe.persist(key)
+                pipe.evalsha(
+                    self._touch_index.sha,
+                    1,
+                    key,
+                    session_id,
+                    repr(turn.created_at),
+                    self._ttl_ms,
+                    INDEX_CAP,
+                )
 
         with self._unavailable("append a turn"):
             results = await self._run_pipeline(build)
@@ -247,12 +251,13 @@ class RedisSessionStore(SessionStore):
     async def _run_pipeline(self, build: Callable[[Pipeline], None]) -> list[Any]:
         """Run the commands `build` queues in one round trip.
 
-        Reloads the append script once if Redis lost it (a restart or SCRIPT FLUSH).
+        Reloads the scripts it uses once if Redis lost them (a restart or SCRIPT FLUSH).
         """
         try:
             return await self._pipeline_of(build).execute()
         except NoScriptError:
-            self._append.sha = await self._client.script_load(self._append.script)
+            for script in (self._append, self._touch_index):
+                script.sha = await self._client.script_load(script.script)
             return await self._pipeline_of(build).execute()
 
     def _pipeline_of(self, build: Callable[[Pipeline], None]) -> Pipeline:

@@ -13,6 +13,7 @@ import redis.asyncio as aioredis
 from redis.crc import key_slot
 
 from dexter_core.errors import InvalidInputError, StoreUnavailableError
+from dexter_core.sessions import redis_store
 from dexter_core.sessions.models import Turn
 from dexter_core.sessions.redis_store import RedisSessionStore
 
@@ -152,9 +153,23 @@ async def test_foreign_metadata_reads_as_no_session(
 async def test_a_lost_script_cache_is_reloaded(store: RedisSessionStore):
     # What a Redis restart does to the scripts a store loaded earlier.
     store._append.sha = "0" * 40
+    store._touch_index.sha = "1" * 40
 
     assert await store.append_turn(SID, Turn(query="q", answer="a"))
     assert [t.query for t in await store.get_turns(SID)] == ["q"]
+
+
+async def test_a_channel_index_keeps_only_the_newest_sessions(
+    store: RedisSessionStore, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(redis_store, "INDEX_CAP", 2)
+    for n in range(4):
+        await store.append_turn(f"slack:T1:C1:{n}.0", Turn(query="q", answer="a", created_at=n + 1))
+
+    listed = await store.list_sessions(platform="slack", channel="C1")
+
+    assert [m.session_id for m in listed] == ["slack:T1:C1:3.0", "slack:T1:C1:2.0"]
+    assert await store.get_metadata("slack:T1:C1:0.0") is not None
 
 
 def _closed_port() -> int:

@@ -1,0 +1,143 @@
+"""Redis session store latency: `append_turn` and `get_turns(limit=10)` beside a raw RPUSH.
+
+Measures both calls in a session holding a small and a large number of turns (10 and
+1,000 by default) and the floor: a plain redis-py RPUSH of the same record over the same
+connection pool, timed alternately with the appends so both see the same machine load.
+Prints one JSON object. Keys it creates are under a fresh prefix and deleted at the end.
+
+    python bench/store_bench.py [--iterations 2000] [--small 10] [--large 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import time
+import uuid
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from dexter_core.redaction import redact
+from dexter_core.sessions.models import Turn
+from dexter_core.sessions.records import encode_record
+from dexter_core.sessions.redis_store import RedisSessionStore
+
+EMBEDDING = bytes(range(256)) * 6  # 384 float32 values, as all-MiniLM-L6-v2 gives
+ANSWER = (
+    "Apple's fiscal 2023 revenue was $383.3B, down 2.8% from $394.3B in 2022; services grew "
+    "to $85.2B while iPhone revenue was $200.6B. Gross margin widened to 44.1%. "
+) * 8
+
+
+def make_turn(n: int) -> Turn:
+    return Turn(
+        query=f"How did AAPL revenue change in fiscal 2023 versus 2022? ({n})",
+        answer=ANSWER,
+        summary="AAPL FY23 revenue $383.3B, -2.8% y/y; services $85.2B",
+        user_id="U024BE7LH",
+        user_name="Ada",
+        platform="slack",
+        embedding=EMBEDDING,
+    )
+
+
+def summarise(samples_ns: list[int]) -> dict[str, float]:
+    ordered = sorted(samples_ns)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"p50": round(statistics.median(ordered) / 1e6, 4), "p95": round(p95 / 1e6, 4)}
+
+
+async def measure_size(
+    store: RedisSessionStore, client: aioredis.Redis, *, prefix: str, size: int, iterations: int
+) -> dict[str, list[int]]:
+    """Time appends (with raw RPUSHes alternating) and reads in a session of `size` turns.
+
+    After each timed append the oldest turn is folded away, untimed, so the session stays
+    at `size` turns throughout.
+    """
+    session_id = f"slack:T1:C1:{size}.bench"
+    for n in range(size):
+        await store.append_turn(session_id, make_turn(n))
+    floor_key = f"{prefix}:floor:{size}"
+    record = encode_record(make_turn(0))
+    samples: dict[str, list[int]] = {"append": [], "floor": [], "get": []}
+    warmup = max(3, iterations // 20)
+    for i in range(warmup + iterations):
+        turn = make_turn(size + i)
+        started = time.perf_counter_ns()
+        await client.rpush(floor_key, record)
+        floor_ns = time.perf_counter_ns() - started
+        started = time.perf_counter_ns()
+        await store.append_turn(session_id, turn)
+        append_ns = time.perf_counter_ns() - started
+        started = time.perf_counter_ns()
+        await store.get_turns(session_id, limit=10)
+        get_ns = time.perf_counter_ns() - started
+        await store.fold_turns(session_id, count=1, summary="", expected_folded=i)
+        await client.ltrim(floor_key, -size, -1)
+        if i >= warmup:
+            samples["floor"].append(floor_ns)
+            samples["append"].append(append_ns)
+            samples["get"].append(get_ns)
+    return samples
+
+
+async def run(*, redis_url: str, iterations: int, small: int, large: int) -> dict[str, Any]:
+    prefix = f"dexter-bench-{uuid.uuid4().hex[:12]}"
+    client = aioredis.from_url(redis_url)
+    store = RedisSessionStore(client, prefix=prefix, ttl=3600)
+    try:
+        results = {
+            size: await measure_size(store, client, prefix=prefix, size=size, iterations=iterations)
+            for size in (small, large)
+        }
+    finally:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}:*", count=1000)]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()
+
+    floor = summarise(results[small]["floor"] + results[large]["floor"])
+    append = {str(size): summarise(results[size]["append"]) for size in (small, large)}
+    get = {str(size): summarise(results[size]["get"]) for size in (small, large)}
+    return {
+        "redis": redact(redis_url),
+        "iterations": iterations,
+        "sizes": {"small": small, "large": large},
+        "floor_rpush_ms": floor,
+        "append_turn_ms": append,
+        "get_turns_limit_10_ms": get,
+        "append_p50_over_floor_p50": {
+            size: round(stats["p50"] / floor["p50"], 2) for size, stats in append.items()
+        },
+        "large_over_small_p50": {
+            "append_turn": round(append[str(large)]["p50"] / append[str(small)]["p50"], 2),
+            "get_turns": round(get[str(large)]["p50"] / get[str(small)]["p50"], 2),
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iterations", type=int, default=2000)
+    parser.add_argument("--small", type=int, default=10, help="turns in the small session")
+    parser.add_argument("--large", type=int, default=1000, help="turns in the large session")
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+    )
+    args = parser.parse_args()
+    figures = asyncio.run(
+        run(
+            redis_url=args.redis_url, iterations=args.iterations, small=args.small, large=args.large
+        )
+    )
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
