@@ -170,10 +170,11 @@ class SQLiteSessionStore(SessionStore):
         return turns
 
     async def _get_metadata(self, session_id: str) -> SessionMetadata | None:
-        return await self._run(
-            "read session metadata",
-            lambda conn: self._live_metadata(conn, session_id, time.time()),
-        )
+        def read(conn: sqlite3.Connection) -> SessionMetadata | None:
+            with self._reading(conn) as now:
+                return self._live_metadata(conn, session_id, now)
+
+        return await self._run("read session metadata", read)
 
     async def _clear(self, session_id: str) -> None:
         def clear(conn: sqlite3.Connection) -> None:
@@ -273,7 +274,7 @@ class SQLiteSessionStore(SessionStore):
         def call() -> T:
             try:
                 return work(self._connection())
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, OSError) as exc:
                 raise StoreUnavailableError(
                     f"SQLite database {self._path} could not {action}: {exc}"
                 ) from exc
