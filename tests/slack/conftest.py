@@ -39,7 +39,8 @@ BASE_SETTINGS = Settings(
     dexter_turn_timeout=10.0,
     dexter_shutdown_grace=5.0,
 )
-QUIET_SECONDS = 0.3
+QUIET_SECONDS = 0.3  # long enough for an ignored event to have shown any effect
+REST_SECONDS = 0.05
 
 
 async def build_core(settings: Settings) -> Core:
@@ -82,8 +83,13 @@ class Slack:
         form = command_form(command, text, response_url=response_url, **fields)
         delivery = await deliver(self.http, self.events_url, form=form)
         assert delivery.status == 200, delivery.text
-        await self.settle()
-        return [r["text"] for r in self.fake.responses if r["key"] == key]
+
+        def replies() -> list[str]:
+            return [r["text"] for r in self.fake.responses if r["key"] == key]
+
+        await self.fake.wait_for(replies)
+        await asyncio.sleep(REST_SECONDS)  # a command may answer with a second message
+        return replies()
 
     async def shortcut(self, callback_id: str, **fields: Any) -> list[dict[str, Any]]:
         """Use a message shortcut; the ephemeral replies it caused."""
@@ -91,7 +97,8 @@ class Slack:
         payload = shortcut_payload(callback_id, response_url=self.fake.new_response_url(), **fields)
         delivery = await deliver(self.http, self.events_url, interactive=payload)
         assert delivery.status == 200, delivery.text
-        await self.settle()
+        await self.fake.wait_for(lambda: len(self.fake.ephemerals) > before)
+        await asyncio.sleep(REST_SECONDS)
         return self.fake.ephemerals[before:]
 
     async def answers(self, channel: str, thread_ts: str | None, *, count: int = 1) -> list[str]:
@@ -106,11 +113,11 @@ class Slack:
             return texts if len(texts) >= count else None
 
         texts = await self.fake.wait_for(finished, within=10)
-        await self.settle()
+        await self.core.dispatcher.wait_idle()  # type: ignore[attr-defined]
         return texts
 
     async def settle(self) -> None:
-        """Let Bolt's listeners and every queued turn finish."""
+        """Give Bolt's listeners time to act, then let every queued turn finish."""
         await asyncio.sleep(QUIET_SECONDS)
         await self.core.dispatcher.wait_idle()  # type: ignore[attr-defined]
 
