@@ -115,8 +115,12 @@ def _check_bind(settings: Settings) -> None:
 
 async def _start_http(app: web.Application, settings: Settings) -> tuple[web.AppRunner, str]:
     # Handlers still streaming at shutdown get the same grace as the turns they stream.
+    # access_log=None: the request middleware logs each request in Dexter's own format.
     runner = web.AppRunner(
-        app, handle_signals=False, shutdown_timeout=settings.dexter_shutdown_grace
+        app,
+        handle_signals=False,
+        access_log=None,
+        shutdown_timeout=settings.dexter_shutdown_grace,
     )
     await runner.setup()
     site = web.TCPSite(runner, settings.dexter_host, settings.dexter_port)

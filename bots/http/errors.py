@@ -65,8 +65,8 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
         return _from_http_exception(exc)
     except InvalidInputError as exc:
         return error_response(400, "bad_request", str(exc))
-    except StoreUnavailableError:
-        log.warning("session store unavailable", exc_info=True)
+    except StoreUnavailableError as exc:
+        log.warning("%s %s: %s", request.method, request.path, exc)
         return error_response(
             503, "store_unavailable", "Conversation history is unavailable right now."
         )

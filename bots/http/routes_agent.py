@@ -29,7 +29,9 @@ SUBMIT_REFUSALS: dict[SubmitStatus, tuple[int, str]] = {
     SubmitStatus.SHUTTING_DOWN: (503, "The server is shutting down; retry shortly."),
     SubmitStatus.DUPLICATE: (409, "This request was already received."),
 }
-ANONYMOUS_USER = "api"
+# Without JWT the caller has no identity beyond the session: the session id stands in as
+# the user id (so the per-user rate limit applies per session, not to all API clients).
+ANONYMOUS_NAME = "api"
 
 
 def add_agent_routes(app: web.Application) -> None:
@@ -68,8 +70,8 @@ async def query(request: web.Request) -> web.StreamResponse:
         session_id=session_id,
         text=body.query,
         platform="api",
-        user_id=subject or ANONYMOUS_USER,
-        user_name=subject or ANONYMOUS_USER,
+        user_id=subject or session_id,
+        user_name=subject or ANONYMOUS_NAME,
     )
     sink = QueueSink()
     result = await core.dispatcher.submit(turn_request, sink=sink)

@@ -33,7 +33,8 @@ async def readyz(request: web.Request) -> web.Response:
     try:
         await asyncio.wait_for(core.store.ping(), STORE_PING_TIMEOUT)
     except Exception as exc:  # any failure means "not ready"; the log has the details
-        log.warning("readiness: store ping failed", exc_info=True)
+        # No traceback: probes repeat every few seconds while the store is down.
+        log.warning("not ready: session store ping failed: %s", exc)
         reasons.append(f"session store ({core.store.name}) is unreachable: {type(exc).__name__}")
     if not core.settings.llm_configured:
         reasons.append("no LLM is configured: set OPENAI_API_KEY or OPENAI_BASE_URL")
