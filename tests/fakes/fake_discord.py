@@ -518,6 +518,23 @@ class FakeDiscord:
         await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
         return _json(thread, status=201)
 
+    async def open_user_thread(self, *, owner: str = ADA, parent_id: int = GENERAL_ID) -> int:
+        """A thread someone else opened (THREAD_CREATE delivered); returns its id."""
+        thread = fixture("thread")
+        thread_id = self.snowflake()
+        now = _iso_now()
+        thread.update(
+            id=str(thread_id),
+            parent_id=str(parent_id),
+            owner_id=str(USER_IDS[owner]),
+            name="Earnings chat",
+        )
+        thread["thread_metadata"].update(archive_timestamp=now, create_timestamp=now)
+        thread.pop("member")
+        self.channels[thread_id] = thread
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        return thread_id
+
     def delete_channel(self, channel_id: int) -> None:
         """Forget a channel or thread: later REST calls on it get 404 Unknown Channel."""
         self.channels.pop(channel_id, None)
