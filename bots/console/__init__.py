@@ -1,0 +1,1 @@
+"""`dexter chat`: a conversation with Dexter in the terminal."""
