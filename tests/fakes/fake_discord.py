@@ -113,6 +113,7 @@ class FakeDiscord:
         self.identifies = 0
         self.resumes = 0
         self.fail_thread_creation = False
+        self._rate_limits: list[tuple[str, re.Pattern[str], float]] = []
         self._snowflakes = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._port = 0
@@ -278,6 +279,10 @@ class FakeDiscord:
         await self._ws.send_str(json.dumps({"op": 7, "d": None}))
         await self.wait_until(lambda: self.resumes > resumes and self._connected.is_set())
 
+    def rate_limit_once(self, method: str, path_pattern: str, *, retry_after: float) -> None:
+        """Answer the next matching call with a 429 (Discord's body and headers)."""
+        self._rate_limits.append((method, re.compile(path_pattern), retry_after))
+
     @property
     def sequence(self) -> int:
         """The sequence number of the newest dispatched event."""
@@ -393,6 +398,8 @@ class FakeDiscord:
                 path.startswith(("/webhooks/", "/interactions/"))
             ):
                 return _json({"message": "401: Unauthorized", "code": 0}, status=401)
+            if limited := self._take_rate_limit(call):
+                return limited
             return await self._route(call)
         finally:
             await self._notify()
@@ -456,6 +463,32 @@ class FakeDiscord:
         if match := re.fullmatch(r"/webhooks/(\d+)/([^/]+)(?:/messages/(@original|\d+))?", path):
             return self._webhook(method, match.group(3), call.json)
         return _json({"message": "404: Not Found", "code": 0}, status=404)
+
+    def _take_rate_limit(self, call: Call) -> web.Response | None:
+        for index, (method, pattern, retry_after) in enumerate(self._rate_limits):
+            if method == call.method and pattern.fullmatch(call.path):
+                del self._rate_limits[index]
+                response = _json(
+                    {
+                        "message": "You are being rate limited.",
+                        "retry_after": retry_after,
+                        "global": False,
+                    },
+                    status=429,
+                )
+                response.headers.update(
+                    {
+                        "Via": "1.1 google",
+                        "Retry-After": str(retry_after),
+                        "X-RateLimit-Limit": "5",
+                        "X-RateLimit-Remaining": "0",
+                        "X-RateLimit-Reset-After": str(retry_after),
+                        "X-RateLimit-Bucket": "fake-bucket",
+                        "X-RateLimit-Scope": "user",
+                    }
+                )
+                return response
+        return None
 
     def _known_channels(self) -> set[int]:
         dms = {self.dm_channel_id(name) for name in _USERS}
