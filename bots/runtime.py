@@ -30,6 +30,7 @@ from bots.run_logic import (
 from dexter_core.bootstrap import build_core, close_core
 from dexter_core.core import Core
 from dexter_core.errors import InvalidInputError
+from dexter_core.redaction import redact, secrets_of
 from dexter_core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,10 @@ async def run_services(
     """
     stop = stop or asyncio.Event()
     out = out or sys.stdout
-    if serve_api:
-        _check_bind(settings)
+    # Only the session API needs credentials to be public; adapters' routes (Slack's
+    # signed events) and the probes are safe on any interface.
+    if serve_api and (refusal := public_bind_refusal(settings)):
+        raise InvalidInputError(refusal)
     with _stop_on_signals(stop):
         await _run(settings, serve_api=serve_api, specs=specs, off=off, stop=stop, out=out)
 
@@ -77,21 +80,20 @@ async def _run(
         routes_before = len(app.router.routes())
         created = [(spec, spec.create(core, app)) for spec in specs]
         serves_http = serve_api or len(app.router.routes()) > routes_before
-        if serves_http:
-            _check_bind(settings)
         await core.dispatcher.start()
         states: list[ServiceState] = []
         if serves_http:
             runner, url = await _start_http(app, settings)
-            states.append(
-                ServiceState(name="http", is_on=True, detail=f"{url} ({describe_access(settings)})")
-            )
+            served = describe_access(settings) if serve_api else "adapter routes and probes only"
+            states.append(ServiceState(name="http", is_on=True, detail=f"{url} ({served})"))
         for spec, adapter in created:
             try:
                 await adapter.start()
             except Exception as exc:
                 log.exception("adapter %s failed to start", spec.name)
-                states.append(ServiceState(name=spec.name, is_on=False, detail=f"failed: {exc}"))
+                # The summary goes to stdout, past the log's redaction: mask it here.
+                reason = redact(f"failed: {exc}", secrets_of(settings))
+                states.append(ServiceState(name=spec.name, is_on=False, detail=reason))
             else:
                 adapters.append(adapter)
                 states.append(ServiceState(name=spec.name, is_on=True, detail="connected"))
@@ -106,11 +108,6 @@ async def _run(
         log.info("shutting down; in-flight turns get %.0f s", settings.dexter_shutdown_grace)
     finally:
         await _shut_down(core, adapters, runner, grace=settings.dexter_shutdown_grace)
-
-
-def _check_bind(settings: Settings) -> None:
-    if refusal := public_bind_refusal(settings):
-        raise InvalidInputError(refusal)
 
 
 async def _start_http(app: web.Application, settings: Settings) -> tuple[web.AppRunner, str]:

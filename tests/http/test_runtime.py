@@ -24,11 +24,12 @@ SETTINGS = Settings(dexter_port=0, dexter_use_embeddings=False, dexter_shutdown_
 class FakeAdapter:
     name: str
     fails_to_start: bool = False
+    error: str = "gateway refused the token"
     events: list[str] = field(default_factory=list)
 
     async def start(self) -> None:
         if self.fails_to_start:
-            raise ConnectionError("gateway refused the token")
+            raise ConnectionError(self.error)
         self.events.append("started")
 
     async def stop(self) -> None:
@@ -88,6 +89,7 @@ async def test_an_adapter_with_routes_gets_the_web_server() -> None:
         async with session.post(f"http://127.0.0.1:{port}/agent/session") as response:
             assert response.status == 404
     assert re.search(r"hooks\s+on\s+connected", summary)
+    assert "adapter routes and probes only" in summary
 
     await running.finish()
     assert adapter.events == ["created", "started", "stopped"]
@@ -113,6 +115,16 @@ async def test_an_adapter_that_fails_to_start_does_not_stop_the_others() -> None
     await running.finish()
     assert broken.events == ["created"]
     assert working.events == ["created", "started", "stopped"]
+
+
+async def test_a_start_failure_quoting_a_token_is_masked_in_the_summary() -> None:
+    token = "xoxb-1111-2222-abcdefghijkl"
+    broken = FakeAdapter("broken", fails_to_start=True, error=f"auth failed for {token}")
+    running = Running(serve_api=True, specs=[fake_spec(broken)])
+    summary = await running.summary()
+    assert token not in summary
+    assert "auth failed for [REDACTED]" in summary
+    await running.finish()
 
 
 async def test_nothing_started_is_a_startup_failure() -> None:
