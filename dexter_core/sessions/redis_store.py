@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import math
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -96,13 +97,14 @@ class RedisSessionStore(SessionStore):
             self._where = f"{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}"
             self._owns_client = False
         self._prefix = prefix
-        self._ttl_ms = int(validate_ttl(ttl) * 1000)
-        self._append = self._client.register_script(redis_scripts.APPEND)
+        # Milliseconds, rounded up so a tiny TTL never becomes 0 ("never expire").
+        self._ttl_ms = math.ceil(validate_ttl(ttl) * 1000)
+        self._append_script = self._client.register_script(redis_scripts.APPEND)
         self._get_turns_script = self._client.register_script(redis_scripts.GET_TURNS)
         self._clear_script = self._client.register_script(redis_scripts.CLEAR)
-        self._update = self._client.register_script(redis_scripts.UPDATE_TURN)
-        self._fold = self._client.register_script(redis_scripts.FOLD_TURNS)
-        self._touch_index = self._client.register_script(redis_scripts.TOUCH_INDEX)
+        self._update_script = self._client.register_script(redis_scripts.UPDATE_TURN)
+        self._fold_script = self._client.register_script(redis_scripts.FOLD_TURNS)
+        self._touch_index_script = self._client.register_script(redis_scripts.TOUCH_INDEX)
 
     async def ping(self) -> None:
         with self._unavailable("answer a ping"):
@@ -131,11 +133,11 @@ class RedisSessionStore(SessionStore):
         index_keys = self._index_keys(first.platform, first.channel, turn.user_id)
 
         def build(pipe: Pipeline) -> None:
-            pipe.evalsha(self._append.sha, 3, *self._session_keys(session_id), *args)
+            pipe.evalsha(self._append_script.sha, 3, *self._session_keys(session_id), *args)
             # Right behind the script, in the same round trip: see the module docstring.
             for key in index_keys:
                 pipe.evalsha(
-                    self._touch_index.sha,
+                    self._touch_index_script.sha,
                     1,
                     key,
                     session_id,
@@ -191,7 +193,7 @@ class RedisSessionStore(SessionStore):
             self._ttl_ms,
         ]
         with self._unavailable("update a turn"):
-            updated = await self._update(keys=self._session_keys(session_id), args=args)
+            updated = await self._update_script(keys=self._session_keys(session_id), args=args)
         return updated == 1
 
     async def _fold_turns(
@@ -199,7 +201,7 @@ class RedisSessionStore(SessionStore):
     ) -> bool:
         args = [count, summary, expected_folded, self._ttl_ms]
         with self._unavailable("fold turns"):
-            folded = await self._fold(keys=self._session_keys(session_id), args=args)
+            folded = await self._fold_script(keys=self._session_keys(session_id), args=args)
         return folded == 1
 
     async def _list_sessions(
@@ -256,7 +258,7 @@ class RedisSessionStore(SessionStore):
         try:
             return await self._pipeline_of(build).execute()
         except NoScriptError:
-            for script in (self._append, self._touch_index):
+            for script in (self._append_script, self._touch_index_script):
                 script.sha = await self._client.script_load(script.script)
             return await self._pipeline_of(build).execute()
 

@@ -7,26 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from dexter_core.sessions.memory_store import InMemorySessionStore
 from dexter_core.sessions.store import SessionStore
 from dexter_core.sessions.store_logic import DEFAULT_SESSION_TTL
+from tests.stores.backends import build_store
 
 MakeStore = Callable[..., Awaitable[SessionStore]]
-
-
-def build_store(
-    kind: str, *, ttl: float, tmp_path: Path, redis_url: str, prefix: str
-) -> SessionStore:
-    """A fresh store of `kind`; stores built with the same arguments share their data."""
-    if kind == "memory":
-        return InMemorySessionStore(ttl=ttl)
-    if kind == "sqlite":
-        from dexter_core.sessions.sqlite_store import SQLiteSessionStore
-
-        return SQLiteSessionStore(tmp_path / "sessions.db", ttl=ttl)
-    from dexter_core.sessions.redis_store import RedisSessionStore
-
-    return RedisSessionStore(redis_url, prefix=prefix, ttl=ttl)
 
 
 @pytest.fixture(params=["memory", "sqlite", "redis"])

@@ -152,8 +152,8 @@ async def test_foreign_metadata_reads_as_no_session(
 
 async def test_a_lost_script_cache_is_reloaded(store: RedisSessionStore):
     # What a Redis restart does to the scripts a store loaded earlier.
-    store._append.sha = "0" * 40
-    store._touch_index.sha = "1" * 40
+    store._append_script.sha = "0" * 40
+    store._touch_index_script.sha = "1" * 40
 
     assert await store.append_turn(SID, Turn(query="q", answer="a"))
     assert [t.query for t in await store.get_turns(SID)] == ["q"]

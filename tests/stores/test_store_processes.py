@@ -5,27 +5,14 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from dexter_core.sessions.models import Turn
-from tests.stores.conftest import build_store
+from tests.stores.backends import append_as_worker, build_store
 
 SID = "slack:T1:C1:1700000000.000100"
 PROCESSES = 4
 TURNS_EACH = 30
-
-
-def _append_worker(kind: str, options: dict[str, Any], worker: int, start: Any) -> None:
-    async def run() -> None:
-        store = build_store(kind, **options)
-        start.wait()
-        for n in range(TURNS_EACH):
-            await store.append_turn(SID, Turn(query=f"w{worker}-{n}", answer="a"))
-        await store.close()
-
-    asyncio.run(run())
 
 
 @pytest.mark.slow
@@ -37,7 +24,7 @@ async def test_processes_appending_at_once_lose_nothing(
     spawn = multiprocessing.get_context("spawn")
     start = spawn.Barrier(PROCESSES)
     workers = [
-        spawn.Process(target=_append_worker, args=(kind, options, worker, start))
+        spawn.Process(target=append_as_worker, args=(kind, options, SID, worker, TURNS_EACH, start))
         for worker in range(PROCESSES)
     ]
     for process in workers:
