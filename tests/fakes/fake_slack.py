@@ -75,7 +75,7 @@ class FakeSlack:
         self.connections_opened = 0
         self.users: dict[str, dict[str, Any]] = load_fixture("users")
         self._auth = load_fixture("auth_test")
-        self._max_text_chars = max_text_chars
+        self.max_text_chars = max_text_chars
         self._scripts: dict[str, list[Scripted]] = {}
         self._sockets: list[_Socket] = []
         self._ts_counter = 0
@@ -195,7 +195,7 @@ class FakeSlack:
             return {"ok": False, "error": "channel_not_found"}
         if not args.get("text") and not args.get("blocks"):
             return {"ok": False, "error": "no_text"}
-        if len(str(args.get("text", ""))) > self._max_text_chars:
+        if len(str(args.get("text", ""))) > self.max_text_chars:
             return {"ok": False, "error": "msg_too_long"}
         return None
 
