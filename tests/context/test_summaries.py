@@ -12,27 +12,10 @@ from dexter_core.context.summary_logic import (
     turns_to_fold,
 )
 from dexter_core.settings import Settings
+from tests.context.scripted_completer import ScriptedCompleter
 
 LLM_ON = Settings(dexter_summarize_llm=True, dexter_use_embeddings=False)
 LLM_OFF = Settings(dexter_summarize_llm=False, dexter_use_embeddings=False)
-
-
-class ScriptedCompleter:
-    """A `TextCompleter` that replies from a script and records what it was asked."""
-
-    def __init__(self, reply: str | Exception = "", *, delay: float = 0.0) -> None:
-        self.reply = reply
-        self.delay = delay
-        self.calls: list[dict[str, object]] = []
-
-    async def complete_text(
-        self, messages: list[dict[str, str]], *, fast: bool = True, max_tokens: int = 200
-    ) -> str:
-        self.calls.append({"messages": messages, "fast": fast, "max_tokens": max_tokens})
-        await asyncio.sleep(self.delay)
-        if isinstance(self.reply, Exception):
-            raise self.reply
-        return self.reply
 
 
 @pytest.mark.parametrize(
