@@ -101,7 +101,7 @@ def _one_adapter(spec: AdapterSpec, settings: Settings) -> int:
 def _chat(settings: Settings) -> int:
     from bots.console.chat import run_chat
 
-    return run_chat(settings)
+    return asyncio.run(run_chat(settings))
 
 
 def _doctor(settings: Settings) -> int:

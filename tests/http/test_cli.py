@@ -177,3 +177,11 @@ async def test_the_console_script_is_the_same_command(tmp_path: Path) -> None:
     assert process.returncode == 0
     for command in ("run", "serve", "slack", "chat", "doctor"):
         assert command in stdout.decode()
+
+
+async def test_chat_is_wired_to_the_console(tmp_path: Path) -> None:
+    process = await start("chat", cwd=tmp_path)
+    async with asyncio.timeout(STARTUP_TIMEOUT):
+        stdout, _ = await process.communicate(b"/quit\n")
+    assert process.returncode == 2
+    assert "OPENAI_API_KEY" in stdout.decode()
