@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import io
 import os
 import select
+import sys
+from asyncio.subprocess import PIPE
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,8 @@ from bots.console.chat_logic import Command, format_history, parse_command
 from dexter_core.sessions.models import Turn
 from dexter_core.settings import Settings
 from tests.fakes.fake_llm import FakeLLM, TextReply, ToolCall, ToolCallsReply
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def chat(settings: Settings, script: str, *, user: str = "ann") -> tuple[int, str]:
@@ -143,3 +148,32 @@ def test_format_history_shortens_long_answers() -> None:
     listing = format_history([turn])
     assert listing.startswith("1. [") and "ann: AAPL?" in listing
     assert listing.endswith("…") and len(listing) < 400
+
+
+async def test_dexter_chat_command_end_to_end(llm_server: FakeLLM, tmp_path: Path) -> None:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(ROOT),
+        "OPENAI_BASE_URL": llm_server.base_url,
+        "OPENAI_API_KEY": llm_server.api_key,
+        "DEXTER_USE_EMBEDDINGS": "false",
+        "USER": "carol",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bots.cli",
+        "chat",
+        cwd=tmp_path,
+        env=env,
+        stdin=PIPE,
+        stdout=PIPE,
+        stderr=PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(b"AAPL revenue?\n/quit\n"), 60)
+    assert process.returncode == 0, err.decode()
+    text = out.decode()
+    assert "session console:carol" in text
+    assert "dexter> Echo: AAPL revenue? [context: 1 messages]" in text
+    assert b"Traceback" not in err
