@@ -13,9 +13,15 @@ from bots.discord.adapter import DiscordAdapter
 from dexter_core.bootstrap import build_core, close_core
 from dexter_core.core import Core
 from dexter_core.sessions.models import Turn
-from dexter_core.sessions.session_ids import discord_thread_session
 from dexter_core.settings import Settings
-from tests.fakes.fake_discord import ADA, BOT_ID, GUILD_ID, USER_IDS, FakeDiscord, Payload
+from tests.fakes.fake_discord import (
+    ADA,
+    BOT_ID,
+    EPHEMERAL,
+    USER_IDS,
+    FakeDiscord,
+    Payload,
+)
 from tests.fakes.fake_llm import FakeLLM
 
 BASE_SETTINGS = Settings(
@@ -55,17 +61,25 @@ class Rig:
         await self.settle()
         return self.texts(channel_id)
 
+    async def command(self, name: str, **kwargs: Any) -> list[str]:
+        """Run slash command `name` (options as the fake's `send_interaction` takes them);
+        the ephemeral follow-ups Dexter answered with."""
+        interaction = await self.fake.send_interaction(name, **kwargs)
+        await self.fake.wait_for_call("POST", f"/interactions/{interaction['id']}/.+/callback")
+        await self.settle()
+        followups = self.fake.followups(interaction)
+        assert all(call.json.get("flags", 0) & EPHEMERAL for call in followups)
+        return [call.json["content"] for call in followups]
+
     async def settle(self) -> None:
         """Let pending gateway events be handled and every queued turn finish."""
         await asyncio.sleep(QUIET_SECONDS)
         await self.core.dispatcher.wait_idle()  # type: ignore[attr-defined]
 
-    async def seed_turns(self, channel_id: int, *turns: Turn) -> str:
-        """Store turns in the session of a thread (or channel) of the test guild."""
-        session_id = discord_thread_session(GUILD_ID, channel_id)
+    async def seed_turns(self, session_id: str, *turns: Turn) -> None:
+        """Store turns in a session, as if Dexter had answered them."""
         for turn in turns:
             await self.core.store.append_turn(session_id, turn)
-        return session_id
 
     async def thread_for(self, message: Payload) -> int:
         """The id of the thread Dexter opened on `message`, once it has."""

@@ -113,6 +113,7 @@ class FakeDiscord:
         self.identifies = 0
         self.resumes = 0
         self.fail_thread_creation = False
+        self._deleted: dict[int, Payload] = {}
         self._rate_limits: list[tuple[str, re.Pattern[str], float]] = []
         self._snowflakes = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -220,7 +221,8 @@ class FakeDiscord:
         payload_edit: Callable[[Payload], None] | None = None,
     ) -> Payload:
         """Deliver an INTERACTION_CREATE for slash command `name` run by `user` in
-        `channel_id` (a guild channel or thread, or a DM id from `dm_channel_id`)."""
+        `channel_id` (a guild channel or thread, even a deleted one, or a DM id from
+        `dm_channel_id`); `payload_edit` may change the payload before it is sent."""
         interaction = fixture("interaction_create")
         interaction_id = self.snowflake()
         interaction.update(
@@ -229,7 +231,7 @@ class FakeDiscord:
             channel_id=str(channel_id),
         )
         interaction["data"].update(id=str(self.snowflake()), name=name, options=list(options))
-        channel = self.channels.get(channel_id)
+        channel = self.channels.get(channel_id) or self._deleted.get(channel_id)
         if channel is None:
             for key in ("guild_id", "guild", "guild_locale", "member", "app_permissions"):
                 interaction.pop(key, None)
@@ -570,7 +572,8 @@ class FakeDiscord:
 
     def delete_channel(self, channel_id: int) -> None:
         """Forget a channel or thread: later REST calls on it get 404 Unknown Channel."""
-        self.channels.pop(channel_id, None)
+        if channel_id in self.channels:
+            self._deleted[channel_id] = self.channels.pop(channel_id)
 
     def _interaction_callback(self, interaction_id: int, body: Payload) -> web.Response:
         flags = (body.get("data") or {}).get("flags", 0)
