@@ -43,6 +43,7 @@ async def start(*args: str, cwd: Path, **settings: str) -> asyncio.subprocess.Pr
         *args,
         cwd=cwd,
         env=dexter_env(**settings),
+        stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
