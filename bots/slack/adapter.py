@@ -111,8 +111,15 @@ class SlackAdapter:
             self._socket_handler = None
 
     async def handle_http(self, request: web.Request) -> web.Response:
-        """`POST /slack/events`: Bolt verifies, acknowledges and dispatches."""
-        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        """`POST /slack/events`: Bolt verifies, acknowledges and dispatches.
+
+        A body Bolt cannot parse is refused with 400 before anything else happens.
+        """
+        try:
+            bolt_request = await to_bolt_request(request)
+        except (ValueError, TypeError, AttributeError):
+            return web.Response(status=400, text="malformed Slack request body")
+        bolt_response = await self.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
 
