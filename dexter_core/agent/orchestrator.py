@@ -32,6 +32,7 @@ from dexter_core.agent.llm import Completion, LLMClient, Message, TextDelta
 from dexter_core.agent.prompts import REPEATED_CALL_NOTE, STEP_LIMIT_NOTE, system_prompt
 from dexter_core.agent.tools import FinancialToolbox, Toolbox, ToolResult
 from dexter_core.agent.turn_logic import PlannedCall, add_usage, plan_tool_calls, refusal_for
+from dexter_core.context.embeddings import get_embedder
 from dexter_core.context.enrichment import enrich_turn
 from dexter_core.context.history import MessageHistory
 from dexter_core.context.summary_logic import fallback_summary
@@ -89,7 +90,7 @@ class Orchestrator:
         self.model = model or self.settings.dexter_model
         self.llm = llm or LLMClient(self.settings)
         self.tools: Toolbox = tools or FinancialToolbox(self.settings)
-        self._history = MessageHistory(settings=self.settings)
+        self._history: MessageHistory | None = None
         self._background: set[asyncio.Task[Any]] = set()
 
     async def run(
@@ -139,6 +140,10 @@ class Orchestrator:
             return
         deadline = asyncio.get_running_loop().time() + self.settings.dexter_turn_timeout
         yield Status(phase="thinking", message="Reading the conversation")
+        if self.settings.dexter_use_embeddings:
+            # Histories embed queries; the first use loads the model, which takes seconds
+            # and must happen off the event loop (later calls return at once).
+            await asyncio.to_thread(get_embedder, self.settings)
         use_store = session_store is not None and session_id is not None
         if use_store:
             try:
@@ -149,8 +154,10 @@ class Orchestrator:
                 )
                 yield Notice(text=HISTORY_UNAVAILABLE)
                 history = MessageHistory(settings=self.settings)
+        elif message_history is not None:
+            history = message_history
         else:
-            history = message_history if message_history is not None else self._history
+            history = self._own_history()
 
         messages = self._prompt(history, query)
         queue: asyncio.Queue[Event | _Done] = asyncio.Queue()
@@ -335,6 +342,12 @@ class Orchestrator:
             self._spawn(
                 enrich_turn(store, session_id, turn, settings=self.settings, completer=self.llm)
             )
+
+    def _own_history(self) -> MessageHistory:
+        """The history `run` uses when given neither a store nor a history."""
+        if self._history is None:
+            self._history = MessageHistory(settings=self.settings)
+        return self._history
 
     def _remember(self, history: MessageHistory, turn: Turn) -> None:
         try:
