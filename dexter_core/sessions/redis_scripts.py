@@ -175,15 +175,17 @@ return 1
 """
 )
 
-# KEYS: one index (a sorted set of session ids by last activity).  ARGV: session_id,
-# last_activity, ttl_ms, cap.  Keeps the newest `cap` sessions.  `touch` here covers
-# only this key: indexes span sessions, so they are not in any one session's slot.
-TOUCH_INDEX = _script(
+# KEYS: a channel's index and, when the turn has a user, the (channel, user) index:
+# sorted sets of session ids by last activity, sharing the channel's hash tag.  ARGV:
+# session_id, last_activity, ttl_ms, cap.  Each keeps its newest `cap` sessions.
+TOUCH_INDEXES = _script(
     r"""
-redis.call('ZADD', KEYS[1], 'GT', ARGV[2], ARGV[1])
 local cap = tonumber(ARGV[4])
-if redis.call('ZCARD', KEYS[1]) > cap then
-  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -cap - 1)
+for _, key in ipairs(KEYS) do
+  redis.call('ZADD', key, 'GT', ARGV[2], ARGV[1])
+  if redis.call('ZCARD', key) > cap then
+    redis.call('ZREMRANGEBYRANK', key, 0, -cap - 1)
+  end
 end
 touch(tonumber(ARGV[3]))
 return 1

@@ -5,11 +5,12 @@ Layout (see `redis_scripts` for the per-session keys and what each script does):
 - `{prefix}:s:{<sha1 of the session id>}:meta|turns|enrich`: one session. The id is
   hashed into the Redis Cluster hash tag, so all three keys live in one slot whatever
   characters the id holds; the readable id is kept in the meta hash.
-- `{prefix}:chan:{platform}:{channel}` and `...:user:{user_id}`: sorted sets of session
-  ids by last activity, for `list_sessions`. They span sessions, so they live in other
-  slots and are updated in the same round trip as the append but not atomically with
-  it; entries of cleared or expired sessions are dropped lazily when listed, and each
-  index keeps its newest `INDEX_CAP` sessions.
+- `{prefix}:chan:{platform:channel}` and `...:user:{user_id}`: sorted sets of session
+  ids by last activity, for `list_sessions`, sharing the channel's hash tag. They span
+  sessions, so they live in other slots than the session's keys and are updated in the
+  same round trip as the append (one more script) but not atomically with it.
+  Entries of cleared or expired sessions are dropped lazily when listed, and each index
+  keeps its newest `INDEX_CAP` sessions.
 - `{prefix}:event:{key}`: claimed platform event ids.
 
 Every session write is one Lua script (EVALSHA, cached): the turn list is only
@@ -104,7 +105,7 @@ class RedisSessionStore(SessionStore):
         self._clear_script = self._client.register_script(redis_scripts.CLEAR)
         self._update_script = self._client.register_script(redis_scripts.UPDATE_TURN)
         self._fold_script = self._client.register_script(redis_scripts.FOLD_TURNS)
-        self._touch_index_script = self._client.register_script(redis_scripts.TOUCH_INDEX)
+        self._touch_indexes_script = self._client.register_script(redis_scripts.TOUCH_INDEXES)
 
     async def ping(self) -> None:
         with self._unavailable("answer a ping"):
@@ -135,16 +136,15 @@ class RedisSessionStore(SessionStore):
         def build(pipe: Pipeline) -> None:
             pipe.evalsha(self._append_script.sha, 3, *self._session_keys(session_id), *args)
             # Right behind the script, in the same round trip: see the module docstring.
-            for key in index_keys:
-                pipe.evalsha(
-                    self._touch_index_script.sha,
-                    1,
-                    key,
-                    session_id,
-                    repr(turn.created_at),
-                    self._ttl_ms,
-                    INDEX_CAP,
-                )
+            pipe.evalsha(
+                self._touch_indexes_script.sha,
+                len(index_keys),
+                *index_keys,
+                session_id,
+                repr(turn.created_at),
+                self._ttl_ms,
+                INDEX_CAP,
+            )
 
         with self._unavailable("append a turn"):
             results = await self._run_pipeline(build)
@@ -243,9 +243,11 @@ class RedisSessionStore(SessionStore):
     def _index_keys(self, platform: str, channel: str, user_id: str | None) -> list[str]:
         """The channel's index key, then the (channel, user) one when `user_id` is given.
 
+        Both carry the channel as their hash tag, so one script updates them together.
         Parts are percent-encoded, so no `:` inside an id can make two keys collide.
         """
-        channel_key = f"{self._prefix}:chan:{quote(platform, safe='')}:{quote(channel, safe='')}"
+        tag = f"{quote(platform, safe='')}:{quote(channel, safe='')}"
+        channel_key = f"{self._prefix}:chan:{{{tag}}}"
         if not user_id:
             return [channel_key]
         return [channel_key, f"{channel_key}:user:{quote(user_id, safe='')}"]
@@ -258,7 +260,7 @@ class RedisSessionStore(SessionStore):
         try:
             return await self._pipeline_of(build).execute()
         except NoScriptError:
-            for script in (self._append_script, self._touch_index_script):
+            for script in (self._append_script, self._touch_indexes_script):
                 script.sha = await self._client.script_load(script.script)
             return await self._pipeline_of(build).execute()
 

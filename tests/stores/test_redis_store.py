@@ -81,13 +81,17 @@ async def test_a_zero_ttl_persists_every_key(
 async def test_all_keys_of_a_session_share_one_cluster_slot(
     store: RedisSessionStore, raw: aioredis.Redis, redis_prefix: str
 ):
-    turn = Turn(query="q", answer="a", embedding=b"\x01\x02")
+    turn = Turn(query="q", answer="a", user_id="U{1}", embedding=b"\x01\x02")
     await store.append_turn(SID, turn)
 
-    session_keys = [k for k in await keys_under(raw, redis_prefix) if b":s:{" in k]
+    keys = await keys_under(raw, redis_prefix)
+    session_keys = [k for k in keys if b":s:{" in k]
+    index_keys = [k for k in keys if b":chan:{" in k]
 
     assert len(session_keys) == 3
     assert len({key_slot(k) for k in session_keys}) == 1
+    assert len(index_keys) == 2
+    assert len({key_slot(k) for k in index_keys}) == 1
     other = "slack:T1:C1:1700000000.000200"
     await store.append_turn(other, turn)
     all_session_keys = [k for k in await keys_under(raw, redis_prefix) if b":s:{" in k]
@@ -153,7 +157,7 @@ async def test_foreign_metadata_reads_as_no_session(
 async def test_a_lost_script_cache_is_reloaded(store: RedisSessionStore):
     # What a Redis restart does to the scripts a store loaded earlier.
     store._append_script.sha = "0" * 40
-    store._touch_index_script.sha = "1" * 40
+    store._touch_indexes_script.sha = "1" * 40
 
     assert await store.append_turn(SID, Turn(query="q", answer="a"))
     assert [t.query for t in await store.get_turns(SID)] == ["q"]
