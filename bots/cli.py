@@ -107,7 +107,7 @@ def _chat(settings: Settings) -> int:
 def _doctor(settings: Settings) -> int:
     from bots.doctor import run_doctor
 
-    return run_doctor(settings)
+    return asyncio.run(run_doctor(settings))
 
 
 if __name__ == "__main__":

@@ -186,3 +186,11 @@ async def test_chat_is_wired_to_the_console(tmp_path: Path) -> None:
         stdout, _ = await process.communicate(b"/quit\n")
     assert process.returncode == 2
     assert "OPENAI_API_KEY" in stdout.decode()
+
+
+async def test_doctor_is_wired_to_the_checks(tmp_path: Path) -> None:
+    process = await start("doctor", cwd=tmp_path)
+    async with asyncio.timeout(STARTUP_TIMEOUT):
+        stdout, _ = await process.communicate()
+    assert process.returncode == 1
+    assert "OPENAI_API_KEY" in stdout.decode()
