@@ -12,11 +12,8 @@ import pytest
 from aiohttp import web
 
 from bots.slack.adapter import SPEC, SlackAdapter
-from dexter_core.agent.orchestrator import Orchestrator
+from dexter_core.bootstrap import build_core, close_core
 from dexter_core.core import Core
-from dexter_core.dispatch.factory import create_dispatcher
-from dexter_core.sessions.memory_store import InMemorySessionStore
-from dexter_core.sessions.redis_store import RedisSessionStore
 from dexter_core.settings import Settings
 from tests.fakes.fake_llm import FakeLLM, fake_llm  # noqa: F401 (a fixture)
 from tests.fakes.fake_slack import (
@@ -41,24 +38,6 @@ BASE_SETTINGS = Settings(
 )
 QUIET_SECONDS = 0.3  # long enough for an ignored event to have shown any effect
 REST_SECONDS = 0.05
-
-
-async def build_core(settings: Settings) -> Core:
-    store = (
-        RedisSessionStore(settings.redis_url, prefix=settings.dexter_redis_prefix)
-        if settings.redis_url
-        else InMemorySessionStore()
-    )
-    orchestrator = Orchestrator(settings=settings)
-    dispatcher = create_dispatcher(settings=settings, orchestrator=orchestrator, store=store)
-    await dispatcher.start()
-    return Core(settings=settings, store=store, orchestrator=orchestrator, dispatcher=dispatcher)
-
-
-async def close_core(core: Core) -> None:
-    await core.dispatcher.stop(grace=5.0)
-    await core.orchestrator.aclose()
-    await core.store.close()
 
 
 @dataclass
@@ -150,9 +129,10 @@ async def make_slack(
             openai_api_key=fake_llm.api_key,
             **overrides,
         )
-        core = await build_core(settings)
+        core = await build_core(settings, start=False)
         web_app = web.Application()
-        adapter = SPEC.create(core, web_app)
+        adapter = SPEC.create(core, web_app)  # registers its sink factory
+        await core.dispatcher.start()
         assert isinstance(adapter, SlackAdapter)
         runner = web.AppRunner(web_app, access_log=None)
         await runner.setup()
@@ -176,7 +156,7 @@ async def make_slack(
         await slack.adapter.stop()
         await slack.http.close()
         await runner.cleanup()
-        await close_core(slack.core)
+        await close_core(slack.core, grace=5.0)
 
 
 @pytest.fixture
