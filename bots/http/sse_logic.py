@@ -63,6 +63,18 @@ def is_terminal(event: Event) -> bool:
     return isinstance(event, FinalAnswer | TurnFailed)
 
 
+def encode_until_terminal(events: list[Event]) -> tuple[bytes, Event | None]:
+    """The SSE frames of `events` up to the first terminal one, and that event (or None)."""
+    frames = []
+    for event in events:
+        message = sse_message(event)
+        if message is not None:
+            frames.append(encode_sse(*message))
+        if is_terminal(event):
+            return b"".join(frames), event
+    return b"".join(frames), None
+
+
 def done_message(*, session_id: str, ok: bool) -> tuple[str, dict[str, Any]]:
     """The last event of every stream."""
     return "done", {"session_id": session_id, "ok": ok}

@@ -13,7 +13,7 @@ import time
 
 from aiohttp import web
 
-from bots.http.sse_logic import KEEPALIVE, done_message, encode_sse, is_terminal, sse_message
+from bots.http.sse_logic import KEEPALIVE, done_message, encode_sse, encode_until_terminal
 from dexter_core.agent.events import Event, FinalAnswer
 
 log = logging.getLogger(__name__)
@@ -32,12 +32,18 @@ class QueueSink:
         if not self.is_closed:
             self._queue.put_nowait(event)
 
-    async def next_event(self, *, within: float) -> Event | None:
-        """The next event, or None when none came within `within` seconds."""
+    async def next_events(self, *, within: float) -> list[Event]:
+        """Every event queued by now, waiting up to `within` seconds for the first one;
+        empty when none came."""
         try:
-            return await asyncio.wait_for(self._queue.get(), within)
+            async with asyncio.timeout(within):
+                first = await self._queue.get()
         except TimeoutError:
-            return None
+            return []
+        events = [first]
+        while not self._queue.empty():
+            events.append(self._queue.get_nowait())
+        return events
 
     def close(self) -> None:
         self.is_closed = True
@@ -58,15 +64,15 @@ async def stream_turn(
             if remaining <= 0:
                 log.warning("turn stream gave up waiting", extra={"session_id": session_id})
                 break
-            event = await sink.next_event(within=min(KEEPALIVE_SECONDS, remaining))
-            if event is None:
+            events = await sink.next_events(within=min(KEEPALIVE_SECONDS, remaining))
+            if not events:
                 await response.write(KEEPALIVE)
                 continue
-            message = sse_message(event)
-            if message is not None:
-                await response.write(encode_sse(*message))
-            if is_terminal(event):
-                answered = isinstance(event, FinalAnswer)
+            # Events that piled up while the loop was busy go out in one write.
+            frames, terminal = encode_until_terminal(events)
+            await response.write(frames)
+            if terminal is not None:
+                answered = isinstance(terminal, FinalAnswer)
                 break
         await response.write(encode_sse(*done_message(session_id=session_id, ok=answered)))
     except ConnectionError:

@@ -6,7 +6,13 @@ import json
 
 import pytest
 
-from bots.http.sse_logic import SSE_EVENT_NAMES, encode_sse, is_terminal, sse_message
+from bots.http.sse_logic import (
+    SSE_EVENT_NAMES,
+    encode_sse,
+    encode_until_terminal,
+    is_terminal,
+    sse_message,
+)
 from dexter_core.agent.events import (
     AnswerDelta,
     Event,
@@ -93,3 +99,26 @@ def test_encode_sse_keeps_data_on_one_line() -> None:
     assert lines[1].startswith("data: ")
     assert json.loads(lines[1][len("data: ") :]) == {"text": "line one\nline two é"}
     assert lines[2:] == ["", ""]
+
+
+@pytest.mark.parametrize(
+    ("events", "names", "terminal_index"),
+    [
+        ([Status(phase="queued"), AnswerDelta(text="a")], ["status", "delta"], None),
+        (
+            [AnswerDelta(text="a"), FinalAnswer(text="a"), Status(phase="late")],
+            ["delta", "answer"],
+            1,
+        ),
+        ([Event(), TurnFailed(reason="timeout", message="m")], ["error"], 1),
+        ([], [], None),
+    ],
+)
+def test_encode_until_terminal(
+    events: list[Event], names: list[str], terminal_index: int | None
+) -> None:
+    frames, terminal = encode_until_terminal(events)
+    assert [
+        line[len("event: ") :] for line in frames.decode().split("\n") if line.startswith("event: ")
+    ] == names
+    assert terminal is (events[terminal_index] if terminal_index is not None else None)
