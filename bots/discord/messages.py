@@ -11,7 +11,7 @@ import logging
 
 import discord
 
-from bots.discord.commands import Commands
+from bots.discord.commands import STORE_DOWN_REPLY, Commands
 from bots.discord.conversations import (
     allowed_channel_ids,
     claim_once,
@@ -33,6 +33,7 @@ from bots.discord.routing_logic import (
 from bots.discord.sink import NO_MENTIONS, PLATFORM_ERRORS, ReplyTarget
 from dexter_core.core import Core
 from dexter_core.dispatch.requests import SubmitStatus, TurnRequest
+from dexter_core.errors import StoreUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -159,20 +160,26 @@ class MessageHandler:
             event_id=str(message.id),
             reply_to=target.to_dict(),
         )
-        result = await self._core.dispatcher.submit(request)
+        try:
+            result = await self._core.dispatcher.submit(request)
+        except StoreUnavailableError as error:
+            logger.warning("could not queue the turn: %s", error)
+            await self._tell(target, STORE_DOWN_REPLY)
+            return
         if result.is_accepted or result.status is SubmitStatus.DUPLICATE:
             return
         logger.info(
             "turn refused (%s)", result.status.value, extra={"session_id": request.session_id}
         )
         if result.message:
-            channel = self._client.get_partial_messageable(
-                target.channel_id, guild_id=target.guild_id
-            )
-            try:
-                await channel.send(result.message, allowed_mentions=NO_MENTIONS)
-            except PLATFORM_ERRORS as error:
-                logger.warning("could not tell the user the turn was refused: %s", error)
+            await self._tell(target, result.message)
+
+    async def _tell(self, target: ReplyTarget, text: str) -> None:
+        channel = self._client.get_partial_messageable(target.channel_id, guild_id=target.guild_id)
+        try:
+            await channel.send(text, allowed_mentions=NO_MENTIONS)
+        except PLATFORM_ERRORS as error:
+            logger.warning("could not tell the user why there is no answer: %s", error)
 
 
 async def _reply(message: discord.Message, text: str) -> None:

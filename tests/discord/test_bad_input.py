@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bots.discord.commands import STORE_DOWN_REPLY
 from bots.discord.routing_logic import EMPTY_MENTION_REPLY, TEXT_ONLY_REPLY
 from tests.discord.conftest import RigFactory
 from tests.discord.rig import Rig
@@ -72,3 +73,16 @@ async def test_a_mention_of_everyone_is_not_a_mention_of_dexter(rig: Rig) -> Non
     await rig.fake.dispatch("MESSAGE_CREATE", message)
     await rig.settle()
     assert rig.fake.calls_to("POST", r"/channels/\d+/(typing|messages|messages/\d+/threads)") == []
+
+
+async def test_an_unreachable_store_still_answers_and_says_so(make_rig: RigFactory) -> None:
+    rig = await make_rig(redis_url="redis://127.0.0.1:1/0")
+    dm = rig.fake.dm_channel_id(ADA)
+    await rig.fake.post_user_message("AAPL P/E?", channel_id=dm)
+    await rig.fake.wait_until(lambda: any(t.startswith("Echo:") for t in rig.texts(dm)), within=10)
+    notice, answer = rig.texts(dm)
+    assert notice.startswith("-# ") and "unavailable" in notice
+    assert answer.startswith("Echo: AAPL P/E?")
+    interaction = await rig.fake.send_interaction("dexter-history", channel_id=dm)
+    await rig.fake.wait_until(lambda: bool(rig.fake.followups(interaction)))
+    assert [c.json["content"] for c in rig.fake.followups(interaction)] == [STORE_DOWN_REPLY]
