@@ -23,6 +23,8 @@ from dexter_core.settings import Settings
 
 LOG_FORMATS = ("text", "json")
 _HANDLER_NAME = "dexter"
+# Libraries that log every HTTP call at INFO (the LLM client's httpx): shown at DEBUG only.
+_CHATTY_LOGGERS = ("httpx", "httpcore")
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _RECORD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
@@ -129,6 +131,8 @@ def configure_logging(settings: Settings, *, stream: TextIO | None = None) -> lo
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level)
+    for name in _CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(level if level <= logging.DEBUG else logging.WARNING)
     return handler
 
 

@@ -21,9 +21,12 @@ API_KEY = "backend-key-for-tests"
 def restore_root_logger() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
+    chatty = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+    for name, chatty_level in chatty.items():
+        logging.getLogger(name).setLevel(chatty_level)
 
 
 def _configured(**overrides: str) -> io.StringIO:
@@ -80,6 +83,13 @@ def test_level_filters_records() -> None:
     logging.getLogger("x").warning("shown")
     assert "hidden" not in stream.getvalue()
     assert "shown" in stream.getvalue()
+
+
+@pytest.mark.parametrize(("level", "is_shown"), [("INFO", False), ("DEBUG", True)])
+def test_per_request_library_logs_show_at_debug_only(level: str, is_shown: bool) -> None:
+    stream = _configured(log_level=level)
+    logging.getLogger("httpx").info("HTTP Request: POST /v1/chat/completions")
+    assert ("HTTP Request" in stream.getvalue()) is is_shown
 
 
 def test_configuring_twice_keeps_one_handler() -> None:
