@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bots.http.auth_logic import AuthRefused, authenticate
 from bots.http.errors import ApiError
@@ -14,7 +13,7 @@ PROTECTED_PREFIX = "/agent/"
 
 
 @web.middleware
-async def auth_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Refuse `/agent/*` requests without valid credentials (401); note the caller's subject."""
     if request.path.startswith(PROTECTED_PREFIX):
         try:

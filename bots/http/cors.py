@@ -7,9 +7,8 @@ without credentials.
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bots.http.keys import CORE
 
@@ -24,7 +23,7 @@ def is_allowed_origin(origin: str, allowed: tuple[str, ...]) -> bool:
 
 
 @web.middleware
-async def cors_preflight_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+async def cors_preflight_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Answer a CORS preflight from an allowed origin; leave every other request alone."""
     origin = request.headers.get("Origin", "")
     if (

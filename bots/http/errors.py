@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from dexter_core.errors import InvalidInputError, StoreUnavailableError
 
@@ -26,8 +27,6 @@ _CODES = {
     405: "method_not_allowed",
     413: "body_too_large",
     415: "unsupported_media_type",
-    429: "too_many_requests",
-    503: "unavailable",
 }
 
 
@@ -53,7 +52,7 @@ def error_response(
 
 
 @web.middleware
-async def error_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Turn every exception a handler raises into a JSON error response."""
     try:
         return await handler(request)

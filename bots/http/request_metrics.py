@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from dexter_core import metrics
 
@@ -24,7 +24,7 @@ _KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OP
 
 
 @web.middleware
-async def request_metrics_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+async def request_metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Count, time and log the response by route pattern and status (streams until they end)."""
     started = time.perf_counter()
     status = 500
