@@ -32,8 +32,8 @@ async def build_core(settings: Settings, *, start: bool = True) -> Core:
 async def close_core(core: Core, *, grace: float) -> None:
     """Stop taking turns, let running ones finish within `grace` seconds, then release all.
 
-    Background work the turns left behind (summaries, embeddings) is awaited before the
-    store closes, so nothing is written to a closed store.
+    Background work the turns left behind (summaries, embeddings) is awaited, within the
+    same deadline, before the store closes, so nothing is written to a closed store.
     """
     try:
         await core.dispatcher.stop(grace=grace)
