@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -43,9 +44,17 @@ def why_off(settings: Settings) -> str | None:
     return None
 
 
-def build_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client: `SLACK_API_URL` as base, 429s retried after `Retry-After`."""
-    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+def build_client(
+    settings: Settings, *, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
+    """The Web API client: `SLACK_API_URL` as base, 429s retried after `Retry-After`.
+
+    With `session`, every call reuses its connections (else each call opens its own);
+    once that session is closed, calls fall back to their own again.
+    """
+    client = AsyncWebClient(
+        token=settings.slack_bot_token, base_url=settings.slack_api_url, session=session
+    )
     client.retry_handlers.append(
         AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)
     )
@@ -60,7 +69,8 @@ class SlackAdapter:
     def __init__(self, core: Core, web_app: web.Application) -> None:
         settings = core.settings
         self._settings = settings
-        self.client = build_client(settings)
+        self._http = aiohttp.ClientSession()
+        self.client = build_client(settings, session=self._http)
         self.identity = IdentityCache(self.client)
         self.app = AsyncApp(
             client=self.client,
@@ -109,6 +119,8 @@ class SlackAdapter:
         if self._socket_handler is not None:
             await self._socket_handler.close_async()
             self._socket_handler = None
+        # Turns still finishing post through fresh connections after this.
+        await self._http.close()
 
     async def handle_http(self, request: web.Request) -> web.Response:
         """`POST /slack/events`: Bolt verifies, acknowledges and dispatches.

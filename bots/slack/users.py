@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 600.0
+FAILURE_CACHE_SECONDS = 30.0  # a failed lookup is not repeated for every message
 _MAX_CACHED = 5_000
 
 
@@ -29,16 +30,17 @@ class UserDirectory:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self._client = client
-        self._cache: dict[str, tuple[float, Member]] = {}
+        self._cache: dict[str, tuple[float, Member]] = {}  # user id -> (expires at, member)
 
     async def member(self, user_id: str) -> Member:
         cached = self._cache.get(user_id)
-        if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+        if cached and time.monotonic() < cached[0]:
             return cached[1]
         try:
             answer = await self._client.users_info(user=user_id)
         except (SlackApiError, SlackClientError) as error:
             logger.warning("users.info failed for %s: %s", user_id, error)
+            self._remember(user_id, UNKNOWN, seconds=FAILURE_CACHE_SECONDS)
             return UNKNOWN
         user = answer["user"]
         profile = user.get("profile") or {}
@@ -50,7 +52,10 @@ class UserDirectory:
                 user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")
             ),
         )
+        self._remember(user_id, member, seconds=CACHE_SECONDS)
+        return member
+
+    def _remember(self, user_id: str, member: Member, *, seconds: float) -> None:
         if len(self._cache) >= _MAX_CACHED:
             self._cache.clear()
-        self._cache[user_id] = (time.monotonic(), member)
-        return member
+        self._cache[user_id] = (time.monotonic() + seconds, member)

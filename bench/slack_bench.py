@@ -1,0 +1,197 @@
+"""Slack responsiveness: how fast Events API deliveries are acknowledged while Dexter is
+busy answering, and how soon the placeholder appears in the thread.
+
+Runs the real slack-bolt app in HTTP mode (signed requests, Bolt's checks), the real core
+(embedded dispatcher, in-memory store) and the agent against the fake Slack and the fake
+OpenAI-compatible server on loopback (tests/fakes). `--threads` mentions arrive `--gap`
+seconds apart, each starting its own thread, then one follow-up per thread while the first
+answers are still being written (the fake LLM takes `--llm-delay` seconds per answer).
+After one warm-up turn, measured from the moment each request is sent:
+
+- HTTP ack: until Slack would get its 200 (goal: p95 under 100 ms, far inside Slack's 3 s);
+- placeholder: until `chat.postMessage` of the placeholder reaches Slack (goal: p95 under
+  500 ms).
+
+Prints one JSON object.
+
+    python bench/slack_bench.py [--threads 50] [--gap 0.01] [--llm-delay 1.0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+# The fake servers live with the tests; run from anywhere.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bots.slack.adapter import SlackAdapter
+from bots.slack.progress_logic import THINKING_TEXT
+from dexter_core.bootstrap import build_core, close_core
+from dexter_core.settings import Settings
+from tests.fakes.fake_llm import FakeLLM, TextReply
+from tests.fakes.fake_slack import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    FakeSlack,
+    deliver,
+    event_payload,
+    mention_payload,
+)
+
+ACK_GOAL_MS = 100.0
+PLACEHOLDER_GOAL_MS = 500.0
+
+
+def summary_ms(samples: list[float]) -> dict[str, float]:
+    """p50, p95 and max of `samples` (seconds), in milliseconds."""
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return {
+        "p50": round(cuts[49] * 1000, 1),
+        "p95": round(cuts[94] * 1000, 1),
+        "max": round(max(samples) * 1000, 1),
+    }
+
+
+async def bench(*, threads: int, gap: float, llm_delay: float) -> dict[str, Any]:
+    async with FakeLLM() as llm:
+        llm.add_rule(
+            lambda body: True,
+            lambda body: TextReply("AAPL's gross margin was 46.2% last quarter.", delay=llm_delay),
+        )
+        fake = FakeSlack()
+        await fake.start()
+        settings = Settings(
+            slack_bot_token=BOT_TOKEN,
+            slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=fake.api_url,
+            openai_base_url=llm.base_url,
+            openai_api_key=llm.api_key,
+            dexter_use_embeddings=False,
+            dexter_user_rate_limit=0,
+            dexter_max_concurrency=64,
+            financial_datasets_api_url="http://127.0.0.1:9/unused",
+        )
+        core = await build_core(settings, start=False)
+        web_app = web.Application()
+        adapter = SlackAdapter(core, web_app)
+        await core.dispatcher.start()
+        runner = web.AppRunner(web_app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/slack/events"  # type: ignore[union-attr]
+        await adapter.start()
+        try:
+            async with aiohttp.ClientSession() as http:
+                await _warm_up(fake, http, url)
+                acks, placeholders = await _deliveries(fake, http, url, threads=threads, gap=gap)
+            await core.dispatcher.wait_idle()  # type: ignore[attr-defined]
+        finally:
+            await adapter.stop()
+            await runner.cleanup()
+            await close_core(core, grace=5.0)
+            await fake.close()
+    ack_ms, placeholder_ms = summary_ms(acks), summary_ms(placeholders)
+    return {
+        "threads": threads,
+        "deliveries": len(acks),
+        "gap_s": gap,
+        "llm_delay_s": llm_delay,
+        "http_ack_ms": ack_ms,
+        "event_to_placeholder_ms": placeholder_ms,
+        "goals_ms": {"http_ack_p95": ACK_GOAL_MS, "placeholder_p95": PLACEHOLDER_GOAL_MS},
+        "meets_goals": ack_ms["p95"] < ACK_GOAL_MS and placeholder_ms["p95"] < PLACEHOLDER_GOAL_MS,
+    }
+
+
+async def _warm_up(fake: FakeSlack, http: aiohttp.ClientSession, url: str) -> None:
+    """One whole turn first, as a running bot has had: the first turn pays one-off set-up
+    costs (clients, connections, lazy imports) that are not what this measures."""
+    await deliver(http, url, event=mention_payload("warm-up", ts="1600000000.000001"))
+    await fake.wait_for(
+        lambda: any(
+            m.get("thread_ts") == "1600000000.000001" and not m["text"].startswith(":hourglass")
+            for m in fake.bot_messages("C0MARKETS")
+        ),
+        within=60,
+    )
+    fake.calls.clear()
+
+
+async def _deliveries(
+    fake: FakeSlack, http: aiohttp.ClientSession, url: str, *, threads: int, gap: float
+) -> tuple[list[float], list[float]]:
+    """Send a mention per thread, then a follow-up per thread; ack and placeholder times."""
+    roots = [f"1700000000.{n:06d}" for n in range(threads)]
+    for n in range(threads):
+        fake.users[f"U{n:08d}"] = {
+            "name": f"analyst{n}",
+            "real_name": f"Analyst {n}",
+            "display_name": f"analyst{n}",
+            "is_admin": False,
+            "is_owner": False,
+        }
+    payloads = [
+        mention_payload(f"question {n}: AAPL gross margin?", ts=root, user=f"U{n:08d}")
+        for n, root in enumerate(roots)
+    ] + [
+        event_payload(
+            text=f"and MSFT? ({n})", ts=f"1700000100.{n:06d}", thread_ts=root, user=f"U{n:08d}"
+        )
+        for n, root in enumerate(roots)
+    ]
+    sent: list[float] = []
+    tasks = []
+    for payload in payloads:
+        sent.append(time.monotonic())
+        tasks.append(asyncio.create_task(deliver(http, url, event=payload)))
+        await asyncio.sleep(gap)
+    deliveries = await asyncio.gather(*tasks)
+    assert all(d.status == 200 for d in deliveries), [d.status for d in deliveries]
+
+    def placeholders() -> list[float] | None:
+        calls = [
+            call for call in fake.calls_to("chat.postMessage") if call.args["text"] == THINKING_TEXT
+        ]
+        return [call.at for call in calls] if len(calls) == len(payloads) else None
+
+    posted = await fake.wait_for(placeholders, within=120)
+    # Placeholders and sends pair up in order per thread; compare each with its own send.
+    by_thread: dict[str, list[float]] = {}
+    for call in fake.calls_to("chat.postMessage"):
+        if call.args["text"] == THINKING_TEXT:
+            by_thread.setdefault(str(call.args["thread_ts"]), []).append(call.at)
+    placeholder_delays = []
+    for index, payload in enumerate(payloads):
+        event = payload["event"]
+        root = str(event.get("thread_ts") or event["ts"])
+        wave = 0 if index < threads else 1
+        placeholder_delays.append(sorted(by_thread[root])[wave] - sent[index])
+    assert len(posted) == len(placeholder_delays)
+    return [d.seconds for d in deliveries], placeholder_delays
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=50)
+    parser.add_argument("--gap", type=float, default=0.01, help="seconds between deliveries")
+    parser.add_argument("--llm-delay", type=float, default=1.0, help="seconds per LLM answer")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    figures = asyncio.run(bench(threads=args.threads, gap=args.gap, llm_delay=args.llm_delay))
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
