@@ -24,6 +24,7 @@ from bots.discord.routing_logic import (
     Action,
     MessageFacts,
     Place,
+    is_owner_relevant,
     parse_text_command,
     reply_for_empty,
     route_message,
@@ -91,7 +92,8 @@ class MessageHandler:
         """The message's channel; fetched when this process has not cached it (e.g. an
         archived thread), so its kind is known."""
         channel = message.channel
-        if isinstance(channel, discord.PartialMessageable) and message.guild is not None:
+        is_uncached = isinstance(channel, discord.PartialMessageable)
+        if is_uncached and message.guild is not None and not message.author.bot:
             try:
                 return await self._client.fetch_channel(channel.id)
             except PLATFORM_ERRORS as error:
@@ -113,11 +115,7 @@ class MessageHandler:
             mentions_dexter=mentions_dexter,
             can_open_threads=place is Place.CHANNEL and _can_open_threads(channel),
         )
-        if (
-            place is Place.THREAD
-            and route_message(facts) is Action.IGNORE
-            and not (facts.from_bot or facts.is_system)
-        ):
+        if is_owner_relevant(facts):
             is_dexters = await is_dexters_thread(channel, store=self._core.store, bot_id=bot_id)
             facts = dataclasses.replace(facts, thread_is_dexters=is_dexters)
         return facts

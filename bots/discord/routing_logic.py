@@ -6,7 +6,7 @@ Pure decisions over facts the message handler gathers; no discord.py objects her
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 THREAD_NAME_LIMIT = 100
@@ -68,6 +68,14 @@ def route_message(facts: MessageFacts) -> Action:
     if facts.place is Place.CHANNEL and facts.can_open_threads:
         return Action.OPEN_THREAD
     return Action.REPLY_IN_CHANNEL
+
+
+def is_owner_relevant(facts: MessageFacts) -> bool:
+    """Whether knowing if the thread is Dexter's would change `route_message`'s answer,
+    i.e. whether the store lookup that tells is worth making."""
+    return route_message(replace(facts, thread_is_dexters=True)) is not route_message(
+        replace(facts, thread_is_dexters=False)
+    )
 
 
 def strip_mentions(text: str, *, user_id: int, role_ids: tuple[int, ...] = ()) -> str:

@@ -11,6 +11,7 @@ from bots.discord.routing_logic import (
     MessageFacts,
     Place,
     TextCommand,
+    is_owner_relevant,
     parse_text_command,
     reply_for_empty,
     route_message,
@@ -46,6 +47,23 @@ def _facts(place: Place, **overrides: bool) -> MessageFacts:
 )
 def test_route_message(facts: MessageFacts, expected: Action) -> None:
     assert route_message(facts) is expected
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        (_facts(Place.THREAD), True),
+        (_facts(Place.THREAD, mentions_dexter=True), False),
+        (_facts(Place.THREAD, from_bot=True), False),
+        (_facts(Place.THREAD, is_system=True), False),
+        (_facts(Place.DM), False),
+        (_facts(Place.CHANNEL), False),
+    ],
+)
+def test_is_owner_relevant_only_for_unaddressed_human_thread_messages(
+    facts: MessageFacts, expected: bool
+) -> None:
+    assert is_owner_relevant(facts) is expected
 
 
 @pytest.mark.parametrize(
