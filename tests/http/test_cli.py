@@ -150,6 +150,7 @@ async def test_shutdown_lets_the_turn_in_flight_finish(
         (["run"], {"LOG_LEVEL": "LOUD"}, "LOG_LEVEL='LOUD' is not a log level"),
         (["serve"], {"DEXTER_HOST": "0.0.0.0"}, "DEXTER_ALLOW_PUBLIC_BIND=true"),
         (["slack"], {}, "SLACK_BOT_TOKEN"),
+        (["discord"], {}, "DISCORD_TOKEN"),
     ],
 )
 async def test_bad_settings_exit_2_with_one_clear_line(
