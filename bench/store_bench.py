@@ -2,10 +2,10 @@
 
 Measures both calls in a session holding a small and a large number of turns (10 and
 1,000 by default) and the floor: a plain redis-py RPUSH of the same record over the same
-connection pool, timed alternately with the appends so both see the same machine load.
+connection pool. All measurements are interleaved, so all see the same machine load.
 Prints one JSON object. Keys it creates are under a fresh prefix and deleted at the end.
 
-    python bench/store_bench.py [--iterations 2000] [--small 10] [--large 1000]
+    python bench/store_bench.py [--iterations 1000] [--small 10] [--large 1000]
 """
 
 from __future__ import annotations
@@ -51,39 +51,50 @@ def summarise(samples_ns: list[int]) -> dict[str, float]:
     return {"p50": round(statistics.median(ordered) / 1e6, 4), "p95": round(p95 / 1e6, 4)}
 
 
-async def measure_size(
-    store: RedisSessionStore, client: aioredis.Redis, *, prefix: str, size: int, iterations: int
-) -> dict[str, list[int]]:
-    """Time appends (with raw RPUSHes alternating) and reads in a session of `size` turns.
+async def measure(
+    store: RedisSessionStore,
+    client: aioredis.Redis,
+    *,
+    prefix: str,
+    sizes: tuple[int, ...],
+    iterations: int,
+) -> dict[int, dict[str, list[int]]]:
+    """Time appends, raw RPUSHes and reads in one session per size, round-robin.
 
-    After each timed append the oldest turn is folded away, untimed, so the session stays
-    at `size` turns throughout.
+    Every iteration visits each size in turn, so all of them see the same machine load.
+    After each timed append the oldest turn is folded away, untimed, so a session stays
+    at its size throughout.
     """
-    session_id = f"slack:T1:C1:{size}.bench"
-    for n in range(size):
-        await store.append_turn(session_id, make_turn(n))
-    floor_key = f"{prefix}:floor:{size}"
     record = encode_record(make_turn(0))
-    samples: dict[str, list[int]] = {"append": [], "floor": [], "get": []}
+    for size in sizes:
+        for n in range(size):
+            await store.append_turn(session_of(size), make_turn(n))
+    samples = {size: {"append": [], "floor": [], "get": []} for size in sizes}
     warmup = max(3, iterations // 20)
     for i in range(warmup + iterations):
-        turn = make_turn(size + i)
-        started = time.perf_counter_ns()
-        await client.rpush(floor_key, record)
-        floor_ns = time.perf_counter_ns() - started
-        started = time.perf_counter_ns()
-        await store.append_turn(session_id, turn)
-        append_ns = time.perf_counter_ns() - started
-        started = time.perf_counter_ns()
-        await store.get_turns(session_id, limit=10)
-        get_ns = time.perf_counter_ns() - started
-        await store.fold_turns(session_id, count=1, summary="", expected_folded=i)
-        await client.ltrim(floor_key, -size, -1)
-        if i >= warmup:
-            samples["floor"].append(floor_ns)
-            samples["append"].append(append_ns)
-            samples["get"].append(get_ns)
+        for size in sizes:
+            session_id, floor_key = session_of(size), f"{prefix}:floor:{size}"
+            turn = make_turn(size + i)
+            started = time.perf_counter_ns()
+            await client.rpush(floor_key, record)
+            floor_ns = time.perf_counter_ns() - started
+            started = time.perf_counter_ns()
+            await store.append_turn(session_id, turn)
+            append_ns = time.perf_counter_ns() - started
+            started = time.perf_counter_ns()
+            await store.get_turns(session_id, limit=10)
+            get_ns = time.perf_counter_ns() - started
+            await store.fold_turns(session_id, count=1, summary="", expected_folded=i)
+            await client.ltrim(floor_key, -size, -1)
+            if i >= warmup:
+                samples[size]["floor"].append(floor_ns)
+                samples[size]["append"].append(append_ns)
+                samples[size]["get"].append(get_ns)
     return samples
+
+
+def session_of(size: int) -> str:
+    return f"slack:T1:C1:{size}.bench"
 
 
 async def run(*, redis_url: str, iterations: int, small: int, large: int) -> dict[str, Any]:
@@ -91,10 +102,9 @@ async def run(*, redis_url: str, iterations: int, small: int, large: int) -> dic
     client = aioredis.from_url(redis_url)
     store = RedisSessionStore(client, prefix=prefix, ttl=3600)
     try:
-        results = {
-            size: await measure_size(store, client, prefix=prefix, size=size, iterations=iterations)
-            for size in (small, large)
-        }
+        results = await measure(
+            store, client, prefix=prefix, sizes=(small, large), iterations=iterations
+        )
     finally:
         keys = [key async for key in client.scan_iter(match=f"{prefix}:*", count=1000)]
         if keys:
@@ -123,7 +133,7 @@ async def run(*, redis_url: str, iterations: int, small: int, large: int) -> dic
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--iterations", type=int, default=2000)
+    parser.add_argument("--iterations", type=int, default=1000)
     parser.add_argument("--small", type=int, default=10, help="turns in the small session")
     parser.add_argument("--large", type=int, default=1000, help="turns in the large session")
     parser.add_argument(
