@@ -1,12 +1,15 @@
 """Orchestrator overhead per turn: wall time minus the time spent inside LLM and tool calls.
 
 Runs turns of one console session against the fake OpenAI-compatible server and the fake
-Financial Datasets API on loopback (tests/fakes), through the real openai client and
-aiohttp, with embeddings off and the in-memory store. Each turn: two tool calls in
-parallel (income statements and a price snapshot), then a streamed ~60-word answer.
+Financial Datasets API on loopback (tests/fakes, in a process of their own), through the
+real openai client and aiohttp, with embeddings off and the in-memory store. Each turn:
+two tool calls in parallel (income statements and a price snapshot), then a streamed
+~60-word answer.
 "Inside" time is measured around the LLM stream's every chunk wait and around tool runs
 (overlapping runs counted once), so what is left is the orchestrator's own work: context,
-prompt, events, tool planning, JSON, the store append. Prints one JSON object.
+prompt, events, tool planning, JSON, the store append. Both wall-clock and CPU time are
+reported: on a machine shared with other work the wall figure includes waiting for a CPU.
+Prints one JSON object.
 
     python bench/agent_overhead_bench.py [--turns 200] [--warmup 20]
 """
@@ -16,10 +19,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import statistics
 import sys
 import time
 from collections.abc import AsyncIterator
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -43,23 +48,31 @@ ANSWER = (
 )
 
 
+def now() -> tuple[float, float]:
+    """Wall-clock and process CPU seconds: on a busy machine the two tell different stories."""
+    return time.perf_counter(), time.process_time()
+
+
 class BusyClock:
-    """Adds up the time during which at least one timed call is in progress."""
+    """Adds up the time (wall, CPU) during which at least one timed call is in progress."""
 
     def __init__(self) -> None:
-        self.total = 0.0
+        self.wall = 0.0
+        self.cpu = 0.0
         self._active = 0
-        self._since = 0.0
+        self._since = (0.0, 0.0)
 
     def enter(self) -> None:
         if self._active == 0:
-            self._since = time.perf_counter()
+            self._since = now()
         self._active += 1
 
     def leave(self) -> None:
         self._active -= 1
         if self._active == 0:
-            self.total += time.perf_counter() - self._since
+            wall, cpu = now()
+            self.wall += wall - self._since[0]
+            self.cpu += cpu - self._since[1]
 
 
 class TimedLLM(LLMClient):
@@ -103,59 +116,88 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50": round(statistics.median(ordered) * 1000, 3), "p95": round(p95 * 1000, 3)}
 
 
-async def bench(turns: int, warmup: int) -> dict[str, Any]:
-    async with FakeLLM() as llm_server, FakeFinancialDatasets() as data_server:
-        settings = Settings(
-            openai_base_url=llm_server.base_url,
-            openai_api_key=llm_server.api_key,
-            financial_datasets_api_url=data_server.base_url,
-            financial_datasets_api_key=data_server.api_key,
-            dexter_use_embeddings=False,
-        )
-        llm_clock, tool_clock = BusyClock(), BusyClock()
-        orchestrator = Orchestrator(
-            settings=settings,
-            llm=TimedLLM(settings, llm_clock),
-            tools=TimedToolbox(settings, tool_clock),
-        )
-        store = InMemorySessionStore()
-        samples: dict[str, list[float]] = {"total": [], "llm": [], "tools": [], "overhead": []}
-        for n in range(warmup + turns):
-            llm_server.enqueue(
-                ToolCallsReply(
-                    [
-                        ToolCall(
-                            "get_income_statements",
-                            {"ticker": "AAPL", "period": "annual", "limit": n % 12 + 1},
-                        ),
-                        ToolCall("get_price_snapshot", {"ticker": "AAPL"}),
-                    ]
-                ),
-                TextReply(ANSWER),
+def scripted_reply(body: dict[str, Any]) -> TextReply | ToolCallsReply:
+    """Each turn: two tool calls for the question, then the answer once results are in."""
+    messages = body["messages"]
+    if messages[-1]["role"] == "tool":
+        return TextReply(ANSWER)
+    number = int(messages[-1]["content"].rsplit("(", 1)[1].rstrip(")"))
+    return ToolCallsReply(
+        [
+            ToolCall(
+                "get_income_statements",
+                {"ticker": "AAPL", "period": "annual", "limit": number % 12 + 1},
+            ),
+            ToolCall("get_price_snapshot", {"ticker": "AAPL"}),
+        ]
+    )
+
+
+def serve_fakes(ports: Connection) -> None:
+    """Run both fake servers in this (separate) process until it is terminated.
+
+    A process of their own keeps the servers' work off the measured process's clock.
+    """
+
+    async def serve() -> None:
+        async with FakeLLM() as llm_server, FakeFinancialDatasets() as data_server:
+            llm_server.add_rule(lambda body: True, scripted_reply)
+            ports.send(
+                (llm_server.base_url, llm_server.api_key, data_server.base_url, data_server.api_key)
             )
-            llm_before, tools_before = llm_clock.total, tool_clock.total
-            started = time.perf_counter()
-            async for event in orchestrator.stream(
-                f"How did Apple do in fiscal 2024? ({n})",
-                session_id="console:bench",
-                session_store=store,
-            ):
-                final = event
-            total = time.perf_counter() - started
-            assert isinstance(final, FinalAnswer), final
-            await orchestrator.wait_background()
-            if n < warmup:
-                continue
-            llm = llm_clock.total - llm_before
-            tools = tool_clock.total - tools_before
-            for name, value in (
-                ("total", total),
-                ("llm", llm),
-                ("tools", tools),
-                ("overhead", total - llm - tools),
-            ):
-                samples[name].append(value)
-        await orchestrator.aclose()
+            await asyncio.Event().wait()
+
+    asyncio.run(serve())
+
+
+async def bench(
+    turns: int, warmup: int, *, llm_url: str, llm_key: str, data_url: str, data_key: str
+) -> dict[str, Any]:
+    settings = Settings(
+        openai_base_url=llm_url,
+        openai_api_key=llm_key,
+        financial_datasets_api_url=data_url,
+        financial_datasets_api_key=data_key,
+        dexter_use_embeddings=False,
+    )
+    llm_clock, tool_clock = BusyClock(), BusyClock()
+    orchestrator = Orchestrator(
+        settings=settings,
+        llm=TimedLLM(settings, llm_clock),
+        tools=TimedToolbox(settings, tool_clock),
+    )
+    store = InMemorySessionStore()
+    samples: dict[str, list[float]] = {
+        name: [] for name in ("total", "llm", "tools", "overhead", "overhead_cpu")
+    }
+    for n in range(warmup + turns):
+        llm_before = (llm_clock.wall, llm_clock.cpu)
+        tools_before = (tool_clock.wall, tool_clock.cpu)
+        started = now()
+        async for event in orchestrator.stream(
+            f"How did Apple do in fiscal 2024? ({n})",
+            session_id="console:bench",
+            session_store=store,
+        ):
+            final = event
+        ended = now()
+        assert isinstance(final, FinalAnswer), final
+        await orchestrator.wait_background()
+        if n < warmup:
+            continue
+        total = ended[0] - started[0]
+        llm = llm_clock.wall - llm_before[0]
+        tools = tool_clock.wall - tools_before[0]
+        cpu_inside = llm_clock.cpu - llm_before[1] + tool_clock.cpu - tools_before[1]
+        for name, value in (
+            ("total", total),
+            ("llm", llm),
+            ("tools", tools),
+            ("overhead", total - llm - tools),
+            ("overhead_cpu", ended[1] - started[1] - cpu_inside),
+        ):
+            samples[name].append(value)
+    await orchestrator.aclose()
     overhead = percentiles(samples["overhead"])
     return {
         "bench": "agent_overhead",
@@ -163,6 +205,7 @@ async def bench(turns: int, warmup: int) -> dict[str, Any]:
         "embeddings": False,
         "store": "memory",
         "overhead_ms": overhead,
+        "overhead_cpu_ms": percentiles(samples["overhead_cpu"]),
         "total_ms": percentiles(samples["total"]),
         "inside_llm_ms": percentiles(samples["llm"]),
         "inside_tools_ms": percentiles(samples["tools"]),
@@ -176,7 +219,25 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(bench(args.turns, args.warmup))))
+    receiver, sender = multiprocessing.Pipe(duplex=False)
+    servers = multiprocessing.Process(target=serve_fakes, args=(sender,), daemon=True)
+    servers.start()
+    try:
+        llm_url, llm_key, data_url, data_key = receiver.recv()
+        figures = asyncio.run(
+            bench(
+                args.turns,
+                args.warmup,
+                llm_url=llm_url,
+                llm_key=llm_key,
+                data_url=data_url,
+                data_key=data_key,
+            )
+        )
+    finally:
+        servers.terminate()
+        servers.join()
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

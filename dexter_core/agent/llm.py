@@ -191,12 +191,18 @@ class LLMClient:
         tools: list[dict[str, Any]] | None,
         tool_choice: str | None,
     ) -> dict[str, Any]:
-        request: dict[str, Any] = {"model": model or self.model, "messages": messages}
+        """Keyword arguments for `chat.completions.create`.
+
+        The conversation and tool schemas go in `extra_body`, which the client sends as
+        is: its typed transform of `messages` and `tools` costs milliseconds of CPU per
+        call for a long conversation, and ours are plain JSON already.
+        """
+        body: dict[str, Any] = {"messages": messages}
         if tools:
-            request["tools"] = tools
+            body["tools"] = tools
             if tool_choice:
-                request["tool_choice"] = tool_choice
-        return request
+                body["tool_choice"] = tool_choice
+        return {"model": model or self.model, "messages": [], "extra_body": body}
 
     async def _before_retry(self, exc: Exception, attempt: int) -> None:
         """Sleep before the next attempt, or raise `LLMUnavailableError` if there is none."""
