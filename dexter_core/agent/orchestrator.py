@@ -107,6 +107,7 @@ class Orchestrator:
         own) provides the context and records the turn. Raises `InvalidInputError` for an
         empty or oversized query, `LLMUnavailableError`, or `TurnTimeoutError`.
         """
+        answer = ""
         async for event in self.stream(
             query,
             session_id=session_id,

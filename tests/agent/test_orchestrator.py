@@ -20,6 +20,7 @@ from dexter_core.agent.events import (
 )
 from dexter_core.agent.orchestrator import Orchestrator
 from dexter_core.agent.prompts import REPEATED_CALL_NOTE, STEP_LIMIT_NOTE
+from dexter_core.agent.tools import FinancialToolbox, ToolResult
 from dexter_core.context.history import MessageHistory
 from dexter_core.errors import InvalidInputError, LLMUnavailableError
 from dexter_core.sessions.memory_store import InMemorySessionStore
@@ -358,3 +359,33 @@ async def test_concurrent_turns_of_different_sessions(
         )
     )
     assert answers == [f"Echo: Question {i} [context: 1 messages]" for i in range(5)]
+
+
+class FlakyToolbox(FinancialToolbox):
+    """The real toolbox, except that news lookups blow up (a tool breaking its promise)."""
+
+    async def run(self, name: str, arguments: dict[str, Any]) -> ToolResult:
+        if name == "get_news":
+            raise RuntimeError("news backend exploded")
+        return await super().run(name, arguments)
+
+
+async def test_a_tool_that_raises_does_not_end_the_turn(
+    settings: Settings, llm_server: FakeLLM
+) -> None:
+    orchestrator = Orchestrator(settings=settings, tools=FlakyToolbox(settings))
+    llm_server.enqueue(
+        ToolCallsReply(
+            [
+                ToolCall("get_news", {"ticker": "AAPL"}),
+                ToolCall("get_price_snapshot", {"ticker": "AAPL"}),
+            ]
+        ),
+        TextReply("AAPL is at $229.87; news is unavailable."),
+    )
+    events = await collect(orchestrator.stream("AAPL news and price?"))
+    await orchestrator.aclose()
+    assert isinstance(events[-1], FinalAnswer)
+    news, price = tool_messages(llm_server.requests[-1])
+    assert news["content"] == "error: get_news failed unexpectedly; try another way or answer."
+    assert json.loads(price["content"])["snapshot"][0]["price"] == 229.87
