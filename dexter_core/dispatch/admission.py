@@ -1,8 +1,9 @@
 """The checks every dispatcher makes before queueing a request, in the same order.
 
 Shutting down first (so a refused delivery is not claimed and a platform retry can reach
-another process), then the duplicate claim, then the user's rate limit. The session's
-queue limit is checked by each dispatcher where it queues.
+another process), then the duplicate claim, then the rate limit of the user (when the
+request names one). The session's queue limit is checked by each dispatcher where it
+queues.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ async def check_admission(
         admission_logic.dedupe_key(platform=request.platform, event_id=request.event_id)
     ):
         return record_refusal(request, admission_logic.DUPLICATE)
-    if await rate_limiter.hit(f"{request.platform}:{request.user_id}"):
+    # Anonymous requests (an HTTP API without accounts) share no one's budget.
+    if request.user_id and await rate_limiter.hit(f"{request.platform}:{request.user_id}"):
         return record_refusal(request, admission_logic.rate_limited(rate_limit))
     return None
 

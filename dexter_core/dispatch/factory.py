@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dexter_core.dispatch.embedded import EmbeddedDispatcher
+from dexter_core.dispatch.redis_streams import RedisDispatcher
 from dexter_core.dispatch.requests import Dispatcher
 
 if TYPE_CHECKING:
@@ -16,5 +17,10 @@ if TYPE_CHECKING:
 def create_dispatcher(
     *, settings: Settings, orchestrator: Orchestrator, store: SessionStore
 ) -> Dispatcher:
-    """The in-process dispatcher; call `start()` before submitting."""
+    """The Redis Streams dispatcher when `REDIS_URL` is set, else the in-process one.
+
+    Call `start()` once the sink factories are registered.
+    """
+    if settings.redis_url:
+        return RedisDispatcher(orchestrator=orchestrator, store=store, settings=settings)
     return EmbeddedDispatcher(orchestrator=orchestrator, store=store, settings=settings)

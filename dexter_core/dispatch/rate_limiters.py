@@ -6,10 +6,16 @@ whether it is over the limit.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
 from dexter_core.dispatch import rate_limit_logic
+
+logger = logging.getLogger(__name__)
 
 
 class LocalRateLimiter:
@@ -38,4 +44,42 @@ class LocalRateLimiter:
             current=current,
             now=now,
             limit=self._limit,
+        )
+
+
+class RedisRateLimiter:
+    """Counters in Redis, shared by every process. When Redis fails, messages pass:
+    an unreachable counter must not silence the bot."""
+
+    def __init__(
+        self,
+        client: Redis,
+        *,
+        prefix: str,
+        limit: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._client = client
+        self._prefix = prefix
+        self._limit = limit
+        self._clock = clock
+
+    async def hit(self, user_key: str) -> bool:
+        """Count one message of `user_key`; True when it is over the limit."""
+        if self._limit <= 0:
+            return False
+        now = self._clock()
+        window = rate_limit_logic.window_index(now)
+        current_key = f"{self._prefix}:{user_key}:{window}"
+        try:
+            async with self._client.pipeline(transaction=False) as pipe:
+                pipe.incr(current_key)
+                pipe.expire(current_key, int(2 * rate_limit_logic.WINDOW_SECONDS))
+                pipe.get(f"{self._prefix}:{user_key}:{window - 1}")
+                current, _, previous = await pipe.execute()
+        except RedisError as error:
+            logger.warning("rate limit counter unavailable, letting the message through: %s", error)
+            return False
+        return rate_limit_logic.is_over_limit(
+            previous=int(previous or 0), current=int(current), now=now, limit=self._limit
         )

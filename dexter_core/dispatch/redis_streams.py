@@ -1,0 +1,535 @@
+"""`RedisDispatcher`: one turn pipeline shared by every process on the same Redis.
+
+Design. An accepted request is appended, in one Lua step, to the stream `P:requests`
+(consumer group `workers`) and its entry id to the session's list `P:queue:<session>`:
+the list is the session's order, the pending stream entry its durable ticket. A worker
+that reads an entry tries to take the session's lease `P:lease:<session>` (set-if-absent
+with an expiry, its value a fencing token from `P:fence:<session>`); the holder runs the
+session's requests from the head of the list one at a time, renewing the lease while a
+turn runs, and only once the answer is posted and the turn stored pops the request and
+XACKs (and deletes) its entry, in one script that checks the token. A worker that cannot
+take the lease leaves its entry pending: the holder reaches that request in list order,
+and gives the lease up only when the list is empty (checked in the same script), so no
+request is stranded and one session's turns never run side by side or out of order,
+whichever process received them.
+
+Crash recovery. A process that dies leaves its entries pending and its lease to expire.
+Every process XAUTOCLAIMs entries idle for longer than the lease and tries their
+sessions again, so an interrupted request, still at the head of its list, runs again.
+Its post ledger `P:ledger:<request>` (shared by every process) lets the platform sink
+skip what it already posted, and marks the answer once sent: when that turn is already
+in the store, the stored answer is delivered again instead of asking the agent twice.
+
+Local sinks. A request submitted with a sink of its own (an HTTP client's stream) runs
+wherever its session's lease is, like any other; its events come back to the submitting
+process through a per-request Redis stream (`dispatch.relay`).
+
+Redis down. Submissions fall back to the in-process `EmbeddedDispatcher`, as does every
+later request of a session that still has turns there, so adapters keep answering; the
+resilient store keeps those turns in memory until Redis is back. Requests already in
+Redis wait for it.
+
+The scripts touch the shared stream and a session's keys together, so this dispatcher
+needs a single Redis node (or a Redis Cluster proxy that keeps those keys together).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import socket
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.exceptions import RedisError, ResponseError
+
+from dexter_core.agent.events import Event, FinalAnswer, TurnFailed
+from dexter_core.dispatch import admission_logic
+from dexter_core.dispatch.admission import check_admission, record_refusal
+from dexter_core.dispatch.embedded import EmbeddedDispatcher
+from dexter_core.dispatch.post_ledgers import RedisPostLedger
+from dexter_core.dispatch.rate_limiters import RedisRateLimiter
+from dexter_core.dispatch.relay import RelaySink, forward_relayed
+from dexter_core.dispatch.requests import SinkFactory, SubmitResult, TurnRequest, TurnSink
+from dexter_core.dispatch.resilient_store import ResilientStore
+from dexter_core.dispatch.turn_runner import GuardedSink, TurnRunner
+from dexter_core.errors import StoreUnavailableError
+
+if TYPE_CHECKING:
+    from dexter_core.agent.orchestrator import Orchestrator
+    from dexter_core.sessions.store import SessionStore
+    from dexter_core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+GROUP = "workers"
+DEFAULT_LEASE_TTL = 30.0
+# Ledger key marking that the answer reached the sink; its value is the stored turn's id.
+ANSWERED = "dispatch:answered"
+# How far back a re-run looks for the turn it may already have stored.
+_RECENT_TURNS = 20
+_READ_BLOCK_MS = 1000
+_MAX_BACKOFF = 2.0
+_CONNECTION_WAIT = 10.0
+_QUEUE_TTL_MS = 24 * 3600 * 1000
+_FENCE_TTL_MS = 24 * 3600 * 1000
+
+HANDED_OVER = TurnFailed(
+    reason="busy",
+    message=(
+        "This server is restarting. Your question stays queued: its answer will be saved "
+        "in this conversation's history."
+    ),
+)
+
+# KEYS: stream, queue. ARGV: request JSON, relay flag, queue limit, queue TTL (ms).
+# Returns the entry id, or false when the session's queue is full.
+_PUSH = """
+local limit = tonumber(ARGV[3])
+if limit > 0 and redis.call('LLEN', KEYS[2]) >= limit then return false end
+local id = redis.call('XADD', KEYS[1], '*', 'request', ARGV[1], 'relay', ARGV[2])
+redis.call('RPUSH', KEYS[2], id)
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return id
+"""
+
+# KEYS: lease, fence. ARGV: lease TTL (ms), fence TTL (ms). Returns the token, or 0.
+_ACQUIRE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local token = redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[1], token, 'PX', ARGV[1])
+return token
+"""
+
+# KEYS: lease. ARGV: token, lease TTL (ms). Returns 1 while the lease is ours.
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
+
+# KEYS: lease, queue, stream. ARGV: token.
+# The head request {id, fields}; when the queue is empty, drops the lease and returns false.
+# Ids whose entry is gone (never expected) are dropped from the queue.
+_NEXT = """
+local id = redis.call('LINDEX', KEYS[2], 0)
+while id do
+  local entries = redis.call('XRANGE', KEYS[3], id, id)
+  if #entries > 0 then return {id, entries[1][2]} end
+  redis.call('LPOP', KEYS[2])
+  id = redis.call('LINDEX', KEYS[2], 0)
+end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return false
+"""
+
+# KEYS: lease, queue, stream. ARGV: token, entry id, group, lease TTL (ms).
+# Pops the finished request and acknowledges its entry, unless another holder has
+# taken the session (returns 0). A lease that lapsed (Redis was away) is taken back.
+_FINISH = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+if redis.call('LINDEX', KEYS[2], 0) == ARGV[2] then redis.call('LPOP', KEYS[2]) end
+redis.call('XACK', KEYS[3], ARGV[3], ARGV[2])
+redis.call('XDEL', KEYS[3], ARGV[2])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
+return 1
+"""
+
+# KEYS: lease. ARGV: token. Gives the lease up if it is still ours.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+class _AnswerMarkingSink:
+    """Forwards events; once the answer has gone out, records it in the ledger."""
+
+    def __init__(self, sink: GuardedSink, ledger: RedisPostLedger) -> None:
+        self._sink = sink
+        self._ledger = ledger
+
+    async def send(self, event: Event) -> None:
+        await self._sink.send(event)
+        if isinstance(event, FinalAnswer):
+            await self._ledger.set(ANSWERED, event.turn_id or "unknown")
+
+
+class RedisDispatcher:
+    """A `Dispatcher` whose queue lives in Redis and whose workers run in every process.
+
+    `lease_ttl` is how long a session stays locked to a process that stopped renewing
+    it: the time before another process takes over after a crash. `consumers` is how
+    many sessions this process serves at once (default `DEXTER_MAX_CONCURRENCY`); 0
+    makes a process that only submits and leaves the answering to others.
+    """
+
+    def __init__(
+        self,
+        *,
+        orchestrator: Orchestrator,
+        store: SessionStore,
+        settings: Settings,
+        client: Redis | None = None,
+        lease_ttl: float = DEFAULT_LEASE_TTL,
+        consumers: int | None = None,
+    ) -> None:
+        self._orchestrator = orchestrator
+        # Turns keep being answered, and stored in order, through a Redis outage.
+        self._owns_resilience = not isinstance(store, ResilientStore)
+        self._store = store if isinstance(store, ResilientStore) else ResilientStore(store)
+        self._settings = settings
+        self._consumer_count = (
+            max(1, settings.dexter_max_concurrency) if consumers is None else consumers
+        )
+        self._owns_client = client is None
+        # A burst of submissions waits for a free connection rather than failing.
+        self._client = client or Redis(
+            connection_pool=BlockingConnectionPool.from_url(
+                settings.redis_url,
+                max_connections=2 * self._consumer_count + 64,
+                timeout=_CONNECTION_WAIT,
+                socket_timeout=5,
+                socket_connect_timeout=2,
+            )
+        )
+        self._lease_ttl_ms = int(lease_ttl * 1000)
+        self._prefix = f"{settings.dexter_redis_prefix}:dispatch"
+        self._stream = f"{self._prefix}:requests"
+        self._consumer = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._runner = TurnRunner(orchestrator=orchestrator, store=self._store, settings=settings)
+        self._fallback = EmbeddedDispatcher(
+            orchestrator=orchestrator, store=self._store, settings=settings
+        )
+        self._rate_limiter = RedisRateLimiter(
+            self._client, prefix=f"{self._prefix}:rate", limit=settings.dexter_user_rate_limit
+        )
+        self._slots = asyncio.Semaphore(max(1, self._consumer_count))
+        self._push = self._client.register_script(_PUSH)
+        self._acquire = self._client.register_script(_ACQUIRE)
+        self._renew = self._client.register_script(_RENEW)
+        self._next = self._client.register_script(_NEXT)
+        self._finish = self._client.register_script(_FINISH)
+        self._release = self._client.register_script(_RELEASE)
+        self._consumers: list[asyncio.Task[None]] = []
+        self._reclaimer: asyncio.Task[None] | None = None
+        self._sessions: set[asyncio.Task[None]] = set()
+        self._relays: dict[str, tuple[asyncio.Task[None], GuardedSink]] = {}
+        self._is_accepting = False
+        self._is_stopping = False
+        self._is_redis_up = True
+
+    # -- Dispatcher --------------------------------------------------------------------
+
+    def register_sink_factory(self, platform: str, factory: SinkFactory) -> None:
+        self._runner.register_sink_factory(platform, factory)
+        self._fallback.register_sink_factory(platform, factory)
+
+    async def start(self) -> None:
+        """Create the consumer group if needed and start this process's workers.
+
+        Starts even when Redis is unreachable: requests run in-process until it is back.
+        """
+        try:
+            await self._ensure_group()
+        except RedisError as error:
+            self._set_redis_up(False, error)
+        self._is_accepting, self._is_stopping = True, False
+        await self._fallback.start()
+        self._consumers = [
+            asyncio.create_task(self._consume(), name=f"dexter-consumer-{i}")
+            for i in range(self._consumer_count)
+        ]
+        if self._consumer_count:
+            self._reclaimer = asyncio.create_task(self._reclaim(), name="dexter-reclaim")
+
+    async def submit(self, request: TurnRequest, *, sink: TurnSink | None = None) -> SubmitResult:
+        """Queue `request` in Redis (or in this process while Redis is away); return at once.
+
+        Raises `InvalidInputError` when there is no sink and no factory for the platform.
+        """
+        self._runner.check_deliverable(request, has_sink=sink is not None)
+        refusal = await check_admission(
+            request,
+            is_accepting=self._is_accepting,
+            store=self._store,
+            rate_limiter=self._rate_limiter,
+            rate_limit=self._settings.dexter_user_rate_limit,
+        )
+        if refusal is not None:
+            return refusal
+        if not self._is_redis_up or self._fallback.unfinished(request.session_id):
+            return self._fallback.enqueue(request, sink=sink)
+        try:
+            entry_id = await self._push(
+                keys=[self._stream, self._queue_key(request.session_id)],
+                args=[
+                    json.dumps(request.to_record()),
+                    "1" if sink is not None else "",
+                    self._settings.dexter_session_queue_limit,
+                    _QUEUE_TTL_MS,
+                ],
+            )
+        except RedisError as error:
+            self._set_redis_up(False, error)
+            return self._fallback.enqueue(request, sink=sink)
+        if entry_id is None:
+            return record_refusal(request, admission_logic.SESSION_BUSY)
+        if sink is not None:
+            self._start_relay(request, sink)
+        return admission_logic.ACCEPTED
+
+    async def stop(self, *, grace: float) -> None:
+        """Take no new requests; finish running turns within `grace` seconds.
+
+        Requests not started by then stay in Redis for another process (or this one
+        after a restart); turns cut off at the deadline are re-run there too.
+        """
+        self._is_accepting, self._is_stopping = False, True
+        deadline = time.monotonic() + grace
+        if self._reclaimer is not None:
+            self._reclaimer.cancel()
+        busy = [*self._consumers, *self._sessions, *(task for task, _ in self._relays.values())]
+        if busy:
+            _, late = await asyncio.wait(busy, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        for _, sink in self._relays.values():
+            await sink.send(HANDED_OVER)
+        self._relays.clear()
+        await self._fallback.stop(grace=max(0.0, deadline - time.monotonic()))
+        if self._owns_resilience:
+            await self._store.flush()  # the store itself is closed by whoever made it
+        if self._owns_client:
+            await self._client.aclose(close_connection_pool=True)
+
+    @property
+    def is_redis_up(self) -> bool:
+        """False while Redis is unreachable and requests run in this process only."""
+        return self._is_redis_up
+
+    # -- workers ---------------------------------------------------------------------
+
+    async def _consume(self) -> None:
+        """Read new entries and serve their sessions, one session at a time."""
+        backoff = _Backoff()
+        while not self._is_stopping:
+            try:
+                batches = await self._client.xreadgroup(
+                    GROUP, self._consumer, {self._stream: ">"}, count=1, block=_READ_BLOCK_MS
+                )
+            except ResponseError as error:
+                if "NOGROUP" in str(error):
+                    await self._recreate_group(error)
+                else:
+                    logger.error("reading the request stream failed: %s", error)
+                    await backoff.wait()
+                continue
+            except RedisError as error:
+                self._set_redis_up(False, error)
+                await backoff.wait()
+                continue
+            backoff.reset()
+            self._set_redis_up(True)
+            for _, entries in batches:
+                for _, fields in entries:
+                    if not self._is_stopping:
+                        await self._serve_guarded(_session_of(fields))
+
+    async def _serve_guarded(self, session_id: str) -> None:
+        """`_serve`, logging instead of raising: a worker outlives any one session."""
+        try:
+            await self._serve(session_id)
+        except Exception:
+            logger.exception("serving a session failed", extra={"session_id": session_id})
+
+    async def _reclaim(self) -> None:
+        """Take over entries left pending by a process that died (or stalled) and serve
+        their sessions in background tasks."""
+        while not self._is_stopping:
+            await asyncio.sleep(self._lease_ttl_ms / 2000)
+            try:
+                _, claimed, *_ = await self._client.xautoclaim(
+                    self._stream,
+                    GROUP,
+                    self._consumer,
+                    min_idle_time=self._lease_ttl_ms,
+                    count=100,
+                )
+            except RedisError as error:
+                self._set_redis_up(False, error)
+                continue
+            for session_id in {_session_of(fields) for _, fields in claimed if fields}:
+                task = asyncio.create_task(self._serve_guarded(session_id))
+                self._sessions.add(task)
+                task.add_done_callback(self._sessions.discard)
+
+    async def _serve(self, session_id: str) -> None:
+        """If the session's lease is free, take it and run the session's queue in order."""
+        lease = self._lease_key(session_id)
+        async with self._slots:
+            try:
+                token = await self._acquire(
+                    keys=[lease, f"{self._prefix}:fence:{session_id}"],
+                    args=[self._lease_ttl_ms, _FENCE_TTL_MS],
+                )
+            except RedisError as error:
+                self._set_redis_up(False, error)
+                return
+            if not token:
+                return  # the holder will reach our request in list order
+            renewal = asyncio.create_task(self._keep_lease(lease, token))
+            try:
+                await self._drain(session_id, token)
+            except RedisError as error:
+                # The lease expires by itself; our pending entries will be reclaimed.
+                self._set_redis_up(False, error)
+            finally:
+                renewal.cancel()
+                if self._is_stopping:
+                    await self._give_back(lease, token)
+
+    async def _drain(self, session_id: str, token: int) -> None:
+        lease, queue = self._lease_key(session_id), self._queue_key(session_id)
+        while not self._is_stopping:
+            head = await self._next(keys=[lease, queue, self._stream], args=[token])
+            if not head:
+                return  # queue empty: the script gave the lease up
+            entry_id, raw_fields = head
+            fields = dict(zip(raw_fields[::2], raw_fields[1::2], strict=True))
+            request = TurnRequest.from_record(json.loads(fields[b"request"]))
+            await self._run(request, is_relayed=bool(fields.get(b"relay")))
+            if not await self._finish_entry(lease, queue, token, entry_id):
+                logger.warning(
+                    "lost the session lease while answering; another process re-runs it",
+                    extra={"session_id": session_id, "request_id": request.request_id},
+                )
+                return
+
+    async def _run(self, request: TurnRequest, *, is_relayed: bool) -> None:
+        ledger = RedisPostLedger(self._client, f"{self._prefix}:ledger:{request.request_id}")
+        relay = RelaySink(self._client, self._relay_key(request)) if is_relayed else None
+        answered_turn = await ledger.get(ANSWERED)
+        sink = await self._runner.open_sink(request, ledger=ledger, sink=relay)
+        if answered_turn:
+            stored = await self._stored_answer(request.session_id, answered_turn)
+            if stored is not None:
+                # Answered and stored before a crash: show that answer, do not ask again.
+                await sink.send(stored)
+                return
+        await self._runner.run(request, _AnswerMarkingSink(sink, ledger))
+
+    async def _stored_answer(self, session_id: str, turn_id: str) -> FinalAnswer | None:
+        try:
+            turns = await self._store.get_turns(session_id, limit=_RECENT_TURNS)
+        except StoreUnavailableError:
+            return None  # cannot tell: answer again rather than not at all
+        for turn in turns:
+            if turn.turn_id == turn_id:
+                return FinalAnswer(text=turn.answer, turn_id=turn.turn_id, usage=turn.usage)
+        return None
+
+    async def _finish_entry(self, lease: str, queue: str, token: int, entry_id: bytes) -> bool:
+        """Pop and acknowledge a finished request, retrying through a Redis outage until
+        shutdown. False when another process holds the session now."""
+        backoff = _Backoff()
+        while True:
+            try:
+                return bool(
+                    await self._finish(
+                        keys=[lease, queue, self._stream],
+                        args=[token, entry_id, GROUP, self._lease_ttl_ms],
+                    )
+                )
+            except RedisError as error:
+                self._set_redis_up(False, error)
+                if self._is_stopping:
+                    raise
+                await backoff.wait()
+
+    async def _keep_lease(self, lease: str, token: int) -> None:
+        interval = self._lease_ttl_ms / 3000
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                if not await self._renew(keys=[lease], args=[token, self._lease_ttl_ms]):
+                    return  # released by the drain, or taken over (which the drain reports)
+            except RedisError as error:
+                logger.warning("could not renew a session lease: %s", error)
+
+    async def _give_back(self, lease: str, token: int) -> None:
+        """Release a lease at shutdown so another process can take the session at once."""
+        try:
+            await self._release(keys=[lease], args=[token])
+        except RedisError as error:
+            logger.warning("could not release a session lease; it will expire: %s", error)
+
+    # -- local sinks -------------------------------------------------------------------
+
+    def _start_relay(self, request: TurnRequest, sink: TurnSink) -> None:
+        guarded = GuardedSink(sink, request=request)
+        task = asyncio.create_task(forward_relayed(self._client, self._relay_key(request), guarded))
+        self._relays[request.request_id] = (task, guarded)
+        task.add_done_callback(lambda _: self._relays.pop(request.request_id, None))
+
+    # -- Redis housekeeping --------------------------------------------------------------
+
+    async def _ensure_group(self) -> None:
+        try:
+            await self._client.xgroup_create(self._stream, GROUP, id="0", mkstream=True)
+        except ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+
+    async def _recreate_group(self, error: ResponseError) -> None:
+        """Redis lost its data (restarted without persistence): start the group again."""
+        logger.warning("request stream or its group vanished, recreating it: %s", error)
+        try:
+            await self._ensure_group()
+        except RedisError as retry_error:
+            self._set_redis_up(False, retry_error)
+            await asyncio.sleep(_MAX_BACKOFF)
+
+    def _set_redis_up(self, is_up: bool, error: Exception | None = None) -> None:
+        if is_up != self._is_redis_up:
+            if is_up:
+                logger.warning("Redis is reachable again; queueing turns there")
+            else:
+                logger.error("Redis unreachable, answering in this process only: %s", error)
+        self._is_redis_up = is_up
+
+    def _queue_key(self, session_id: str) -> str:
+        return f"{self._prefix}:queue:{session_id}"
+
+    def _lease_key(self, session_id: str) -> str:
+        return f"{self._prefix}:lease:{session_id}"
+
+    def _relay_key(self, request: TurnRequest) -> str:
+        return f"{self._prefix}:relay:{request.request_id}"
+
+
+class _Backoff:
+    """Exponential waits between retries of an unreachable Redis, capped at two seconds."""
+
+    def __init__(self) -> None:
+        self._delay = 0.05
+
+    async def wait(self) -> None:
+        await asyncio.sleep(self._delay)
+        self._delay = min(self._delay * 2, _MAX_BACKOFF)
+
+    def reset(self) -> None:
+        self._delay = 0.05
+
+
+def _session_of(fields: dict[bytes, Any]) -> str:
+    return json.loads(fields[b"request"])["session_id"]
