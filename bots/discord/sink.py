@@ -214,7 +214,7 @@ class DiscordTurnSink:
             message = await self._channel.send(
                 text,
                 reference=reference,
-                allowed_mentions=NO_MENTIONS,  # type: ignore[arg-type]
+                allowed_mentions=NO_MENTIONS,
             )
         except PLATFORM_ERRORS as error:
             logger.warning(

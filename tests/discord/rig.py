@@ -31,7 +31,8 @@ BASE_SETTINGS = Settings(
     dexter_turn_timeout=10.0,
     dexter_llm_max_retries=1,
 )
-QUIET_SECONDS = 0.3
+# The tasks discord.py runs event handlers and application commands in.
+_HANDLER_TASKS = ("discord.py: on_", "CommandTree-invoker")
 EDIT_INTERVAL = 0.2
 TYPING_INTERVAL = 0.05
 
@@ -72,9 +73,18 @@ class Rig:
         return [call.json["content"] for call in followups]
 
     async def settle(self) -> None:
-        """Let pending gateway events be handled and every queued turn finish."""
-        await asyncio.sleep(QUIET_SECONDS)
-        await self.core.dispatcher.wait_idle()  # type: ignore[attr-defined]
+        """Wait until the client has received every event the fake sent, its handlers have
+        run, and every queued turn has finished; twice, as Dexter's posts come back as
+        events."""
+        client = self.adapter.client
+        for _ in range(2):
+            async with asyncio.timeout(10):
+                # discord.py offers nothing to await for its sequence number: poll it.
+                while client.ws is None or (client.ws.sequence or 0) < self.fake.sequence:  # noqa: ASYNC110
+                    await asyncio.sleep(0.005)
+            handlers = [t for t in asyncio.all_tasks() if t.get_name().startswith(_HANDLER_TASKS)]
+            await asyncio.gather(*handlers, return_exceptions=True)
+            await self.core.dispatcher.wait_idle()  # type: ignore[attr-defined]
 
     async def seed_turns(self, session_id: str, *turns: Turn) -> None:
         """Store turns in a session, as if Dexter had answered them."""
