@@ -56,23 +56,23 @@ def _script(body: str) -> str:
 # session_id, title, created_at, user_id, user_name.  Returns 1 if stored, 0 if dropped.
 APPEND = _script(
     r"""
-local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '0')
+local state = redis.call('HMGET', KEYS[1], 'generation', 'last_activity')
+local generation = tonumber(state[1] or '0')
 if ARGV[4] ~= '' and tonumber(ARGV[4]) ~= generation then
   return 0
 end
 redis.call('RPUSH', KEYS[2], ARGV[1])
-redis.call('HSET', KEYS[3], ARGV[2], '1')
 if ARGV[3] ~= '' then
-  redis.call('HSET', KEYS[3], ARGV[2] .. ':e', ARGV[3])
-end
-if redis.call('HSETNX', KEYS[1], 'created_at', ARGV[8]) == 1 then
-  redis.call('HSET', KEYS[1], 'v', '$SCHEMA_VERSION', 'session_id', ARGV[6], 'title', ARGV[7],
-             'last_activity', ARGV[8], 'generation', generation)
+  redis.call('HSET', KEYS[3], ARGV[2], '1', ARGV[2] .. ':e', ARGV[3])
 else
-  local last = tonumber(redis.call('HGET', KEYS[1], 'last_activity') or '0')
-  if tonumber(ARGV[8]) > last then
-    redis.call('HSET', KEYS[1], 'last_activity', ARGV[8])
-  end
+  redis.call('HSET', KEYS[3], ARGV[2], '1')
+end
+if not state[2] then
+  -- The session's first turn (ever, or since a clear, which keeps only the generation).
+  redis.call('HSET', KEYS[1], 'v', '$SCHEMA_VERSION', 'session_id', ARGV[6], 'title', ARGV[7],
+             'created_at', ARGV[8], 'last_activity', ARGV[8], 'generation', generation)
+elseif tonumber(ARGV[8]) > tonumber(state[2]) then
+  redis.call('HSET', KEYS[1], 'last_activity', ARGV[8])
 end
 redis.call('HINCRBY', KEYS[1], 'turn_count', 1)
 if ARGV[9] ~= '' then
