@@ -144,7 +144,12 @@ class DexterCommandTree(app_commands.CommandTree):
         if not await claim_once(self._core.store, f"discord:interaction:{interaction.id}"):
             logger.info("duplicate interaction %s ignored", interaction.id)
             return False
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        except PLATFORM_ERRORS as error:
+            # Expired (over 3 s late) or already answered elsewhere: nothing more can be sent.
+            logger.warning("could not defer interaction %s: %s", interaction.id, error)
+            return False
         channel_ids = allowed_channel_ids(interaction.channel)
         if not self._core.settings.is_allowed(
             user_id=str(interaction.user.id), channel_ids=channel_ids

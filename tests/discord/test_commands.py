@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from bots.discord.commands import NOTHING_TO_CLEAR_REPLY, UNKNOWN_COMMAND_REPLY
 from bots.discord.history_logic import CLEAR_REFUSED_REPLY, NOT_A_SESSION_REPLY
 from dexter_core.sessions.session_ids import discord_dm_session, discord_thread_session
@@ -166,6 +170,26 @@ async def test_commands_from_a_deleted_thread_still_answer(rig: Rig) -> None:
     assert await rig.command("dexter-history", channel_id=thread_id) == [
         "No Dexter conversation here yet: nothing to show."
     ]
+
+
+async def test_an_interaction_that_cannot_be_deferred_is_dropped_quietly(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    rig.fake.fail_once(
+        "POST",
+        r"/interactions/\d+/.+/callback",
+        status=404,
+        code=10062,
+        message="Unknown interaction",
+    )
+    interaction = await rig.fake.send_interaction("dexter-history")
+    await rig.fake.wait_for_call("POST", f"/interactions/{interaction['id']}/.+/callback")
+    await rig.settle()
+    assert rig.fake.followups(interaction) == []
+    assert "could not defer interaction" in caplog.text
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    [reply] = await rig.command("dexter-history")
+    assert reply.startswith(NOT_A_SESSION_REPLY)
 
 
 async def test_commands_outside_the_allow_list_are_refused(make_rig: RigFactory) -> None:

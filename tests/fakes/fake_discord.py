@@ -114,7 +114,7 @@ class FakeDiscord:
         self.resumes = 0
         self.fail_thread_creation = False
         self._deleted: dict[int, Payload] = {}
-        self._rate_limits: list[tuple[str, re.Pattern[str], float]] = []
+        self._failures: list[tuple[str, re.Pattern[str], Callable[[], web.Response]]] = []
         self._snowflakes = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._port = 0
@@ -283,7 +283,18 @@ class FakeDiscord:
 
     def rate_limit_once(self, method: str, path_pattern: str, *, retry_after: float) -> None:
         """Answer the next matching call with a 429 (Discord's body and headers)."""
-        self._rate_limits.append((method, re.compile(path_pattern), retry_after))
+        self._failures.append(
+            (method, re.compile(path_pattern), lambda: _rate_limited(retry_after))
+        )
+
+    def fail_once(
+        self, method: str, path_pattern: str, *, status: int, code: int, message: str
+    ) -> None:
+        """Answer the next matching call with a Discord error, e.g. 404 Unknown interaction."""
+        body = {"message": message, "code": code}
+        self._failures.append(
+            (method, re.compile(path_pattern), lambda: _json(body, status=status))
+        )
 
     @property
     def sequence(self) -> int:
@@ -400,8 +411,8 @@ class FakeDiscord:
                 path.startswith(("/webhooks/", "/interactions/"))
             ):
                 return _json({"message": "401: Unauthorized", "code": 0}, status=401)
-            if limited := self._take_rate_limit(call):
-                return limited
+            if failure := self._take_failure(call):
+                return failure
             return await self._route(call)
         finally:
             await self._notify()
@@ -466,30 +477,11 @@ class FakeDiscord:
             return self._webhook(method, match.group(3), call.json)
         return _json({"message": "404: Not Found", "code": 0}, status=404)
 
-    def _take_rate_limit(self, call: Call) -> web.Response | None:
-        for index, (method, pattern, retry_after) in enumerate(self._rate_limits):
+    def _take_failure(self, call: Call) -> web.Response | None:
+        for index, (method, pattern, respond) in enumerate(self._failures):
             if method == call.method and pattern.fullmatch(call.path):
-                del self._rate_limits[index]
-                response = _json(
-                    {
-                        "message": "You are being rate limited.",
-                        "retry_after": retry_after,
-                        "global": False,
-                    },
-                    status=429,
-                )
-                response.headers.update(
-                    {
-                        "Via": "1.1 google",
-                        "Retry-After": str(retry_after),
-                        "X-RateLimit-Limit": "5",
-                        "X-RateLimit-Remaining": "0",
-                        "X-RateLimit-Reset-After": str(retry_after),
-                        "X-RateLimit-Bucket": "fake-bucket",
-                        "X-RateLimit-Scope": "user",
-                    }
-                )
-                return response
+                del self._failures[index]
+                return respond()
         return None
 
     def _known_channels(self) -> set[int]:
@@ -629,6 +621,25 @@ def _json(data: Any, *, status: int = 200) -> web.Response:
     return web.Response(
         body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"}
     )
+
+
+def _rate_limited(retry_after: float) -> web.Response:
+    response = _json(
+        {"message": "You are being rate limited.", "retry_after": retry_after, "global": False},
+        status=429,
+    )
+    response.headers.update(
+        {
+            "Via": "1.1 google",  # discord.py takes a 429 without it for a Cloudflare ban
+            "Retry-After": str(retry_after),
+            "X-RateLimit-Limit": "5",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset-After": str(retry_after),
+            "X-RateLimit-Bucket": "fake-bucket",
+            "X-RateLimit-Scope": "user",
+        }
+    )
+    return response
 
 
 def _no_content() -> web.Response:
