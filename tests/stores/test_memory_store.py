@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import pytest
+
+from dexter_core.sessions import store_logic
 from dexter_core.sessions.memory_store import InMemorySessionStore
 from dexter_core.sessions.models import Turn
 
@@ -59,3 +62,15 @@ async def test_returned_turns_are_copies():
 
     assert (await store.get_turns(SID))[0].answer == "a"
     assert (await store.get_turns(SID))[0].extra == {"k": [1]}
+
+
+async def test_expired_sessions_are_let_go(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(store_logic, "SWEEP_INTERVAL", 0.0)
+    store = InMemorySessionStore(ttl=0.2)
+    await store.append_turn("console:old", Turn(query="q", answer="a"))
+    await asyncio.sleep(0.3)
+
+    await store.append_turn("console:new", Turn(query="q", answer="a"))
+
+    # Nobody asked for "console:old" again, yet its memory is released.
+    assert list(store._sessions) == ["console:new"]

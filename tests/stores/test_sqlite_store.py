@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from dexter_core.errors import StoreUnavailableError
+from dexter_core.sessions import store_logic
 from dexter_core.sessions.models import Turn
 from dexter_core.sessions.sqlite_store import SQLiteSessionStore
 
@@ -57,4 +59,24 @@ async def test_a_database_of_a_newer_schema_is_refused(tmp_path: Path):
 
     with pytest.raises(StoreUnavailableError, match="schema version 7"):
         await store.append_turn(SID, Turn(query="q", answer="a"))
+    await store.close()
+
+
+async def test_expired_sessions_are_deleted_from_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(store_logic, "SWEEP_INTERVAL", 0.0)
+    path = tmp_path / "sessions.db"
+    store = SQLiteSessionStore(path, ttl=0.2)
+    await store.append_turn("console:old", Turn(query="q", answer="a", user_id="U1"))
+    await asyncio.sleep(0.3)
+
+    await store.append_turn("console:new", Turn(query="q", answer="a"))
+
+    with sqlite3.connect(path) as conn:
+        sessions = [row[0] for row in conn.execute("SELECT session_id FROM sessions")]
+        turns = [row[0] for row in conn.execute("SELECT session_id FROM turns")]
+        participants = conn.execute("SELECT COUNT(*) FROM participants").fetchone()[0]
+    assert sessions == turns == ["console:new"]
+    assert participants == 0
     await store.close()
