@@ -176,6 +176,19 @@ async def test_a_channel_index_keeps_only_the_newest_sessions(
     assert await store.get_metadata("slack:T1:C1:0.0") is not None
 
 
+async def test_an_error_inside_a_script_is_our_error(
+    store: RedisSessionStore, raw: aioredis.Redis, redis_prefix: str
+):
+    await store.append_turn(SID, Turn(query="q", answer="a"))
+    await raw.set(await session_key(raw, redis_prefix, ":turns"), "not a list")
+
+    with pytest.raises(StoreUnavailableError, match="WRONGTYPE"):
+        await store.append_turn(SID, Turn(query="q2", answer="a"))
+    with pytest.raises(StoreUnavailableError):
+        await store.get_turns(SID)
+    assert (await store.get_metadata(SID)).turn_count == 1  # type: ignore[union-attr]
+
+
 def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
