@@ -236,7 +236,9 @@ class RedisSessionStore(SessionStore):
         return bool(claimed)
 
     def _session_keys(self, session_id: str) -> tuple[str, str, str]:
-        tag = hashlib.sha1(session_id.encode("utf-8", "surrogatepass")).hexdigest()
+        tag = hashlib.sha1(
+            session_id.encode("utf-8", "surrogatepass"), usedforsecurity=False
+        ).hexdigest()
         base = f"{self._prefix}:s:{{{tag}}}"
         return f"{base}:meta", f"{base}:turns", f"{base}:enrich"
 
