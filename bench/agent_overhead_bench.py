@@ -1,17 +1,18 @@
 """Orchestrator overhead per turn: wall time minus the time spent inside LLM and tool calls.
 
-Runs turns of one console session against the fake OpenAI-compatible server and the fake
-Financial Datasets API on loopback (tests/fakes, in a process of their own), through the
-real openai client and aiohttp, with embeddings off and the in-memory store. Each turn:
-two tool calls in parallel (income statements and a price snapshot), then a streamed
-~60-word answer.
-"Inside" time is measured around the LLM stream's every chunk wait and around tool runs
+Runs turns of console sessions (20 turns each by default) against the fake
+OpenAI-compatible server and the fake Financial Datasets API on loopback (tests/fakes, in
+a process of their own), through the real openai client and aiohttp, with embeddings off
+and the in-memory store. Each turn: two tool calls in parallel (income statements and a
+price snapshot), then a streamed ~60-word answer.
+
+"Inside" time is measured around every wait for the LLM stream and around tool runs
 (overlapping runs counted once), so what is left is the orchestrator's own work: context,
 prompt, events, tool planning, JSON, the store append. Both wall-clock and CPU time are
-reported: on a machine shared with other work the wall figure includes waiting for a CPU.
-Prints one JSON object.
+reported (on a machine shared with other work the wall figure includes waiting for a
+CPU), and the CPU time spent building the context is shown apart. Prints one JSON object.
 
-    python bench/agent_overhead_bench.py [--turns 200] [--warmup 20]
+    python bench/agent_overhead_bench.py [--turns 200] [--warmup 20] [--session-turns 20]
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from dexter_core.agent.events import FinalAnswer
 from dexter_core.agent.llm import Completion, LLMClient, TextDelta
 from dexter_core.agent.orchestrator import Orchestrator
 from dexter_core.agent.tools import FinancialToolbox, ToolResult
+from dexter_core.context.formatter import PromptContext
+from dexter_core.context.history import MessageHistory
 from dexter_core.sessions.memory_store import InMemorySessionStore
 from dexter_core.settings import Settings
 from tests.fakes.fake_financial_datasets import FakeFinancialDatasets
@@ -110,6 +113,32 @@ class TimedToolbox(FinancialToolbox):
             self._busy.leave()
 
 
+class TimedStore(InMemorySessionStore):
+    """The in-memory store, whose histories put their context building on `clock`.
+
+    Context building is part of the overhead; timed apart, it shows how much of it is
+    the context engine's.
+    """
+
+    def __init__(self, clock: BusyClock) -> None:
+        super().__init__()
+        self._busy = clock
+
+    async def load_history(self, session_id: str, **kwargs: Any) -> MessageHistory:
+        history = await super().load_history(session_id, **kwargs)
+        build_context = history.build_context
+
+        def timed_build_context(query: str) -> PromptContext:
+            self._busy.enter()
+            try:
+                return build_context(query)
+            finally:
+                self._busy.leave()
+
+        history.build_context = timed_build_context  # type: ignore[method-assign]
+        return history
+
+
 def percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -151,7 +180,14 @@ def serve_fakes(ports: Connection) -> None:
 
 
 async def bench(
-    turns: int, warmup: int, *, llm_url: str, llm_key: str, data_url: str, data_key: str
+    turns: int,
+    warmup: int,
+    *,
+    session_turns: int,
+    llm_url: str,
+    llm_key: str,
+    data_url: str,
+    data_key: str,
 ) -> dict[str, Any]:
     settings = Settings(
         openai_base_url=llm_url,
@@ -166,17 +202,19 @@ async def bench(
         llm=TimedLLM(settings, llm_clock),
         tools=TimedToolbox(settings, tool_clock),
     )
-    store = InMemorySessionStore()
+    context_clock = BusyClock()
+    store = TimedStore(context_clock)
     samples: dict[str, list[float]] = {
-        name: [] for name in ("total", "llm", "tools", "overhead", "overhead_cpu")
+        name: [] for name in ("total", "llm", "tools", "overhead", "overhead_cpu", "context_cpu")
     }
     for n in range(warmup + turns):
         llm_before = (llm_clock.wall, llm_clock.cpu)
         tools_before = (tool_clock.wall, tool_clock.cpu)
+        context_before = context_clock.cpu
         started = now()
         async for event in orchestrator.stream(
             f"How did Apple do in fiscal 2024? ({n})",
-            session_id="console:bench",
+            session_id=f"console:bench-{n // session_turns}",
             session_store=store,
         ):
             final = event
@@ -195,6 +233,7 @@ async def bench(
             ("tools", tools),
             ("overhead", total - llm - tools),
             ("overhead_cpu", ended[1] - started[1] - cpu_inside),
+            ("context_cpu", context_clock.cpu - context_before),
         ):
             samples[name].append(value)
     await orchestrator.aclose()
@@ -204,8 +243,10 @@ async def bench(
         "turns": turns,
         "embeddings": False,
         "store": "memory",
+        "turns_per_session": session_turns,
         "overhead_ms": overhead,
         "overhead_cpu_ms": percentiles(samples["overhead_cpu"]),
+        "of_which_context_cpu_ms": percentiles(samples["context_cpu"]),
         "total_ms": percentiles(samples["total"]),
         "inside_llm_ms": percentiles(samples["llm"]),
         "inside_tools_ms": percentiles(samples["tools"]),
@@ -218,6 +259,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument(
+        "--session-turns",
+        type=int,
+        default=20,
+        help="turns per session before the next starts (past 50 turns are folded)",
+    )
     args = parser.parse_args()
     receiver, sender = multiprocessing.Pipe(duplex=False)
     servers = multiprocessing.Process(target=serve_fakes, args=(sender,), daemon=True)
@@ -228,6 +275,7 @@ def main() -> None:
             bench(
                 args.turns,
                 args.warmup,
+                session_turns=args.session_turns,
                 llm_url=llm_url,
                 llm_key=llm_key,
                 data_url=data_url,
