@@ -17,13 +17,8 @@ from typing import Any
 
 import openai
 
-from dexter_core.agent.llm_logic import (
-    ToolCallAssembler,
-    ToolCallRequest,
-    backoff_delay,
-    is_retryable_status,
-    retry_after_seconds,
-)
+from dexter_core.agent.llm_logic import ToolCallAssembler, ToolCallRequest
+from dexter_core.agent.retry_logic import backoff_delay, is_retryable_status, retry_after_seconds
 from dexter_core.errors import LLMUnavailableError
 from dexter_core.settings import Settings
 

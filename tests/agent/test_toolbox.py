@@ -181,10 +181,30 @@ async def test_unavailable_data_is_a_readable_result(
     assert "wrong" not in result.content
 
 
+async def test_a_blip_is_retried_once(
+    toolbox: FinancialToolbox, data_server: FakeFinancialDatasets
+) -> None:
+    data_server.fail("/news", status=502, message="bad gateway", times=1)
+    assert (await toolbox.run("get_news", {"ticker": "AAPL"})).ok
+    assert len(data_server.requests) == 2
+
+
+async def test_refusals_are_not_retried(
+    toolbox: FinancialToolbox, data_server: FakeFinancialDatasets
+) -> None:
+    result = await toolbox.run("get_news", {"ticker": "ZZZZ"})
+    assert (
+        result.content
+        == "data unavailable: the data API answered HTTP 404: No data found for ticker ZZZZ"
+    )
+    assert len(data_server.requests) == 1
+
+
 async def test_failed_requests_are_not_cached(
     toolbox: FinancialToolbox, data_server: FakeFinancialDatasets
 ) -> None:
-    data_server.fail("/news", status=503, message="maintenance", times=1)
+    data_server.fail("/news", status=503, message="maintenance", times=2)
     failed = await toolbox.run("get_news", {"ticker": "AAPL"})
     assert failed.content == "data unavailable: the data API answered HTTP 503: maintenance"
     assert (await toolbox.run("get_news", {"ticker": "AAPL"})).ok
+    assert len(data_server.requests) == 3
