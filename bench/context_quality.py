@@ -33,7 +33,7 @@ import numpy as np
 from dexter_core.context.embeddings import Embedder, get_embedder
 from dexter_core.context.formatter import format_context
 from dexter_core.context.history import MessageHistory
-from dexter_core.context.lexical_logic import bm25_scores, term_counts, tokenize
+from dexter_core.context.lexical_logic import bm25_scores, term_column, term_counts, tokenize
 from dexter_core.context.summary_logic import fallback_summary
 from dexter_core.context.turn_texts import embedding_text, lexical_text
 from dexter_core.context.vectors import vector_to_bytes
@@ -84,7 +84,8 @@ def _embeddings_alone(embedder: Embedder) -> Strategy:
 def _lexical_alone(turns: list[Turn], vectors: np.ndarray, query: str, k: int) -> list[int]:
     documents = [term_counts(lexical_text(turn)) for turn in turns]
     lengths = np.array([sum(d.values()) for d in documents], dtype=np.float64)
-    return _top(bm25_scores(tokenize(query), documents, lengths), k)
+    columns = [term_column(term, documents) for term in dict.fromkeys(tokenize(query))]
+    return _top(bm25_scores(columns, lengths), k)
 
 
 def _combined(embedder: Embedder, settings: Settings) -> Strategy:

@@ -156,26 +156,26 @@ def term_counts(text: str) -> Counter[str]:
     return Counter(tokenize(text))
 
 
-def bm25_scores(
-    query_terms: Sequence[str],
-    documents: Sequence[Mapping[str, int]],
-    lengths: np.ndarray,
-    *,
-    k1: float = 1.2,
-    b: float = 0.75,
-) -> np.ndarray:
-    """Okapi BM25 of each document (term counts, with `lengths` in terms) for the query.
+def term_column(term: str, documents: Sequence[Mapping[str, int]]) -> np.ndarray:
+    """How often `term` occurs in each document (term counts), as floats."""
+    return np.fromiter((doc.get(term, 0) for doc in documents), np.float64, len(documents))
 
-    Repeated query terms count once. Scores are >= 0; 0 means no query term occurs.
+
+def bm25_scores(
+    columns: Sequence[np.ndarray], lengths: np.ndarray, *, k1: float = 1.2, b: float = 0.75
+) -> np.ndarray:
+    """Okapi BM25 of each document for a query given as one `term_column` per distinct term.
+
+    `lengths` are the documents' lengths in terms. Scores are >= 0; 0 means no query
+    term occurs in the document.
     """
-    count = len(documents)
+    count = len(lengths)
     scores = np.zeros(count, dtype=np.float64)
-    if count == 0 or not query_terms:
+    if count == 0:
         return scores
     average = max(float(lengths.mean()), 1.0)
     norm = k1 * (1.0 - b + b * lengths / average)
-    for term in dict.fromkeys(query_terms):
-        tf = np.fromiter((doc.get(term, 0) for doc in documents), dtype=np.float64, count=count)
+    for tf in columns:
         frequency = int(np.count_nonzero(tf))
         if frequency == 0:
             continue

@@ -10,7 +10,7 @@ from collections import Counter
 
 import numpy as np
 
-from dexter_core.context.lexical_logic import bm25_scores, term_counts, tokenize
+from dexter_core.context.lexical_logic import bm25_scores, term_column, term_counts, tokenize
 from dexter_core.context.turn_texts import lexical_text
 from dexter_core.context.vectors import stack_vectors
 from dexter_core.sessions.models import Turn
@@ -24,6 +24,8 @@ class RelevanceIndex:
         self._documents: list[Counter[str]] = []
         self._blobs: list[bytes | None] = []
         self._lengths: np.ndarray | None = None
+        # Term columns already computed: tickers and subject words recur across queries.
+        self._columns: dict[str, np.ndarray] = {}
         self._matrix: np.ndarray | None = None
         self._valid: np.ndarray | None = None
 
@@ -32,6 +34,7 @@ class RelevanceIndex:
         self._documents.append(term_counts(lexical_text(turn)))
         self._blobs.append(turn.embedding)
         self._lengths = None
+        self._columns.clear()
         self._matrix = None
 
     def lexical_scores(self, query: str, *, count: int) -> np.ndarray:
@@ -40,7 +43,14 @@ class RelevanceIndex:
             self._lengths = np.fromiter(
                 (sum(doc.values()) for doc in self._documents), dtype=np.float64
             )
-        return bm25_scores(tokenize(query), self._documents[:count], self._lengths[:count])
+        columns = [self._column(term)[:count] for term in dict.fromkeys(tokenize(query))]
+        return bm25_scores(columns, self._lengths[:count])
+
+    def _column(self, term: str) -> np.ndarray:
+        column = self._columns.get(term)
+        if column is None:
+            column = self._columns[term] = term_column(term, self._documents)
+        return column
 
     def semantic_scores(
         self, query_vector: np.ndarray, *, count: int

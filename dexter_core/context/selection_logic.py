@@ -66,7 +66,7 @@ def rank_candidates(
     # Stable sort over newest-first positions: ties go to the newer turn.
     newest_first_positions = np.arange(count - 1, -1, -1)
     order = newest_first_positions[np.argsort(-fused[::-1], kind="stable")]
-    return [int(position) for position in order]
+    return order.tolist()
 
 
 def choose_positions(

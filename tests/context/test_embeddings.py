@@ -10,6 +10,7 @@ import pytest
 from dexter_core.context import embeddings
 from dexter_core.context.embeddings import Embedder, EmbedderLoader
 from dexter_core.context.history import MessageHistory
+from dexter_core.context.query_encoder import trace_query_encoder
 from dexter_core.context.turn_texts import embedding_text
 from dexter_core.context.vectors import stack_vectors, vector_to_bytes
 from dexter_core.sessions.models import Turn
@@ -102,7 +103,13 @@ def test_real_model_vectors_are_unit_float32(embedder: Embedder) -> None:
     vectors = embedder.embed_documents(["Apple revenue", "Tesla deliveries"])
     assert vectors.dtype == np.float32 and vectors.shape == (2, 384)
     assert np.linalg.norm(vectors, axis=1) == pytest.approx([1.0, 1.0], abs=1e-5)
+    # Queries go through the traced encoder, which must agree with the model's encode.
+    assert embedder.has_fast_queries
     assert embedder.embed_query("Apple revenue") == pytest.approx(vectors[0], abs=1e-5)
+
+
+def test_a_model_that_cannot_be_traced_has_no_fast_query_path() -> None:
+    assert trace_query_encoder(object()) is None
 
 
 @pytest.mark.slow

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dexter_core.context.lexical_logic import bm25_scores, term_counts, tokenize
+from dexter_core.context.lexical_logic import bm25_scores, term_column, term_counts, tokenize
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,8 @@ def test_tokenize_makes_finance_terms_comparable(text: str, terms: list[str]) ->
 def _score(query: str, documents: list[str]) -> np.ndarray:
     counts = [term_counts(document) for document in documents]
     lengths = np.array([sum(c.values()) for c in counts], dtype=np.float64)
-    return bm25_scores(tokenize(query), counts, lengths)
+    columns = [term_column(term, counts) for term in dict.fromkeys(tokenize(query))]
+    return bm25_scores(columns, lengths)
 
 
 def test_bm25_prefers_the_document_sharing_rare_terms() -> None:
