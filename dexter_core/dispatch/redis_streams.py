@@ -17,8 +17,9 @@ Crash recovery. A process that dies leaves its entries pending and its lease to 
 Every process XAUTOCLAIMs entries idle for longer than the lease and tries their
 sessions again, so an interrupted request, still at the head of its list, runs again.
 Its post ledger `P:ledger:<request>` (shared by every process) lets the platform sink
-skip what it already posted, and marks the answer once sent: when that turn is already
-in the store, the stored answer is delivered again instead of asking the agent twice.
+skip what it already posted. Once the answer has gone out, the id of its turn is noted
+in `P:answered:<session>`: when a re-run finds that turn already in the store, the
+stored answer is shown again instead of asking the agent twice.
 
 Local sinks. A request submitted with a sink of its own (an HTTP client's stream) runs
 wherever its session's lease is, like any other; its events come back to the submitting
@@ -68,8 +69,6 @@ logger = logging.getLogger(__name__)
 
 GROUP = "workers"
 DEFAULT_LEASE_TTL = 30.0
-# Ledger key marking that the answer reached the sink; its value is the stored turn's id.
-ANSWERED = "dispatch:answered"
 # How far back a re-run looks for the turn it may already have stored.
 _RECENT_TURNS = 20
 _READ_BLOCK_MS = 1000
@@ -86,25 +85,70 @@ HANDED_OVER = TurnFailed(
     ),
 )
 
-# KEYS: stream, queue. ARGV: request JSON, relay flag, queue limit, queue TTL (ms).
-# Returns the entry id, or false when the session's queue is full.
+# KEYS: stream, queue. ARGV: request JSON, request id, relay flag, queue limit, queue
+# TTL (ms). Returns the entry id, or false when the session's queue is full.
 _PUSH = """
-local limit = tonumber(ARGV[3])
+local limit = tonumber(ARGV[4])
 if limit > 0 and redis.call('LLEN', KEYS[2]) >= limit then return false end
-local id = redis.call('XADD', KEYS[1], '*', 'request', ARGV[1], 'relay', ARGV[2])
+local id = redis.call('XADD', KEYS[1], '*', 'request', ARGV[1], 'rid', ARGV[2], 'relay', ARGV[3])
 redis.call('RPUSH', KEYS[2], id)
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return id
 """
 
-# KEYS: lease, fence. ARGV: lease TTL (ms), fence TTL (ms). Returns the token, or 0.
-_ACQUIRE = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+# What `_TAKE` and `_STEP` return: {_HEAD, token, entry id, fields, answered turn id or
+# nil}, {_RELEASED} when the queue is empty (the lease is dropped in the same step), or
+# {_REFUSED} when another holder has the session.
+_REFUSED, _RELEASED, _HEAD = 0, 1, 2
+_HEAD_OF_QUEUE = """
+local function head(lease, queue, stream, answered, token, lease_ttl)
+  local id = redis.call('LINDEX', queue, 0)
+  while id do
+    local entries = redis.call('XRANGE', stream, id, id)
+    if #entries > 0 then
+      redis.call('SET', lease, token, 'PX', lease_ttl)
+      local fields, rid = entries[1][2], ''
+      for i = 1, #fields, 2 do
+        if fields[i] == 'rid' then rid = fields[i + 1] end
+      end
+      return {2, token, id, fields, redis.call('HGET', answered, rid)}
+    end
+    redis.call('LPOP', queue)  -- an entry that is gone cannot be answered
+    id = redis.call('LINDEX', queue, 0)
+  end
+  redis.call('DEL', lease)
+  return {1}
+end
+"""
+
+# KEYS: lease, fence, queue, stream, answered. ARGV: lease TTL (ms), fence TTL (ms).
+# Takes a free lease with a new fencing token and returns the head of the queue.
+_TAKE = (
+    _HEAD_OF_QUEUE
+    + """
+if redis.call('EXISTS', KEYS[1]) == 1 then return {0} end
 local token = redis.call('INCR', KEYS[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
-redis.call('SET', KEYS[1], token, 'PX', ARGV[1])
-return token
+return head(KEYS[1], KEYS[3], KEYS[4], KEYS[5], token, ARGV[1])
 """
+)
+
+# KEYS: lease, queue, stream, answered. ARGV: token, finished entry id, its request id,
+# group, lease TTL (ms). Pops the finished request and acknowledges (and deletes) its
+# entry, then returns the next head, all unless another holder has taken the session.
+# A lease that lapsed while Redis was away is taken back.
+_STEP = (
+    _HEAD_OF_QUEUE
+    + """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return {0} end
+if redis.call('LINDEX', KEYS[2], 0) == ARGV[2] then redis.call('LPOP', KEYS[2]) end
+redis.call('XACK', KEYS[3], ARGV[4], ARGV[2])
+redis.call('XDEL', KEYS[3], ARGV[2])
+redis.call('HDEL', KEYS[4], ARGV[3])
+return head(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[5])
+"""
+)
 
 # KEYS: lease. ARGV: token, lease TTL (ms). Returns 1 while the lease is ours.
 _RENEW = """
@@ -115,34 +159,6 @@ end
 return 0
 """
 
-# KEYS: lease, queue, stream. ARGV: token.
-# The head request {id, fields}; when the queue is empty, drops the lease and returns false.
-# Ids whose entry is gone (never expected) are dropped from the queue.
-_NEXT = """
-local id = redis.call('LINDEX', KEYS[2], 0)
-while id do
-  local entries = redis.call('XRANGE', KEYS[3], id, id)
-  if #entries > 0 then return {id, entries[1][2]} end
-  redis.call('LPOP', KEYS[2])
-  id = redis.call('LINDEX', KEYS[2], 0)
-end
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return false
-"""
-
-# KEYS: lease, queue, stream. ARGV: token, entry id, group, lease TTL (ms).
-# Pops the finished request and acknowledges its entry, unless another holder has
-# taken the session (returns 0). A lease that lapsed (Redis was away) is taken back.
-_FINISH = """
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return 0 end
-if redis.call('LINDEX', KEYS[2], 0) == ARGV[2] then redis.call('LPOP', KEYS[2]) end
-redis.call('XACK', KEYS[3], ARGV[3], ARGV[2])
-redis.call('XDEL', KEYS[3], ARGV[2])
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
-return 1
-"""
-
 # KEYS: lease. ARGV: token. Gives the lease up if it is still ours.
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -151,16 +167,25 @@ return 0
 
 
 class _AnswerMarkingSink:
-    """Forwards events; once the answer has gone out, records it in the ledger."""
+    """Forwards events; once the answer has gone out, records which turn it was in the
+    session's `answered` hash, so a re-run after a crash can find that turn stored."""
 
-    def __init__(self, sink: GuardedSink, ledger: RedisPostLedger) -> None:
+    def __init__(self, sink: GuardedSink, client: Redis, key: str, request_id: str) -> None:
         self._sink = sink
-        self._ledger = ledger
+        self._client = client
+        self._key = key
+        self._request_id = request_id
 
     async def send(self, event: Event) -> None:
         await self._sink.send(event)
         if isinstance(event, FinalAnswer):
-            await self._ledger.set(ANSWERED, event.turn_id or "unknown")
+            try:
+                async with self._client.pipeline(transaction=True) as pipe:
+                    pipe.hset(self._key, self._request_id, event.turn_id or "unknown")
+                    pipe.pexpire(self._key, _QUEUE_TTL_MS)
+                    await pipe.execute()
+            except RedisError as error:
+                logger.warning("could not mark a turn answered: %s", error)
 
 
 class RedisDispatcher:
@@ -214,10 +239,9 @@ class RedisDispatcher:
         )
         self._slots = asyncio.Semaphore(max(1, self._consumer_count))
         self._push = self._client.register_script(_PUSH)
-        self._acquire = self._client.register_script(_ACQUIRE)
+        self._take = self._client.register_script(_TAKE)
+        self._step_script = self._client.register_script(_STEP)
         self._renew = self._client.register_script(_RENEW)
-        self._next = self._client.register_script(_NEXT)
-        self._finish = self._client.register_script(_FINISH)
         self._release = self._client.register_script(_RELEASE)
         self._consumers: list[asyncio.Task[None]] = []
         self._reclaimer: asyncio.Task[None] | None = None
@@ -273,6 +297,7 @@ class RedisDispatcher:
                 keys=[self._stream, self._queue_key(request.session_id)],
                 args=[
                     json.dumps(request.to_record()),
+                    request.request_id,
                     "1" if sink is not None else "",
                     self._settings.dexter_session_queue_limit,
                     _QUEUE_TTL_MS,
@@ -375,21 +400,42 @@ class RedisDispatcher:
 
     async def _serve(self, session_id: str) -> None:
         """If the session's lease is free, take it and run the session's queue in order."""
-        lease = self._lease_key(session_id)
+        lease, queue, answered = self._session_keys(session_id)
         async with self._slots:
             try:
-                token = await self._acquire(
-                    keys=[lease, f"{self._prefix}:fence:{session_id}"],
+                step = await self._take(
+                    keys=[
+                        lease,
+                        f"{self._prefix}:fence:{session_id}",
+                        queue,
+                        self._stream,
+                        answered,
+                    ],
                     args=[self._lease_ttl_ms, _FENCE_TTL_MS],
                 )
             except RedisError as error:
                 self._set_redis_up(False, error)
                 return
-            if not token:
+            if step[0] != _HEAD:
                 return  # the holder will reach our request in list order
+            token = step[1]
             renewal = asyncio.create_task(self._keep_lease(lease, token))
             try:
-                await self._drain(session_id, token)
+                while step[0] == _HEAD and not self._is_stopping:
+                    _, _, entry_id, raw_fields, answered_turn = step
+                    fields = dict(zip(raw_fields[::2], raw_fields[1::2], strict=True))
+                    request = TurnRequest.from_record(json.loads(fields[b"request"]))
+                    await self._run(
+                        request,
+                        is_relayed=bool(fields.get(b"relay")),
+                        answered_turn=answered_turn.decode() if answered_turn else "",
+                    )
+                    step = await self._step(session_id, token, entry_id, request.request_id)
+                if step[0] == _REFUSED:
+                    logger.warning(
+                        "lost the session lease while answering; another process re-runs it",
+                        extra={"session_id": session_id},
+                    )
             except RedisError as error:
                 # The lease expires by itself; our pending entries will be reclaimed.
                 self._set_redis_up(False, error)
@@ -398,35 +444,21 @@ class RedisDispatcher:
                 if self._is_stopping:
                     await self._give_back(lease, token)
 
-    async def _drain(self, session_id: str, token: int) -> None:
-        lease, queue = self._lease_key(session_id), self._queue_key(session_id)
-        while not self._is_stopping:
-            head = await self._next(keys=[lease, queue, self._stream], args=[token])
-            if not head:
-                return  # queue empty: the script gave the lease up
-            entry_id, raw_fields = head
-            fields = dict(zip(raw_fields[::2], raw_fields[1::2], strict=True))
-            request = TurnRequest.from_record(json.loads(fields[b"request"]))
-            await self._run(request, is_relayed=bool(fields.get(b"relay")))
-            if not await self._finish_entry(lease, queue, token, entry_id):
-                logger.warning(
-                    "lost the session lease while answering; another process re-runs it",
-                    extra={"session_id": session_id, "request_id": request.request_id},
-                )
-                return
-
-    async def _run(self, request: TurnRequest, *, is_relayed: bool) -> None:
+    async def _run(self, request: TurnRequest, *, is_relayed: bool, answered_turn: str) -> None:
+        """Run one request; when a crashed run already answered it and stored the turn,
+        show that stored answer instead of asking again."""
         ledger = RedisPostLedger(self._client, f"{self._prefix}:ledger:{request.request_id}")
         relay = RelaySink(self._client, self._relay_key(request)) if is_relayed else None
-        answered_turn = await ledger.get(ANSWERED)
         sink = await self._runner.open_sink(request, ledger=ledger, sink=relay)
         if answered_turn:
             stored = await self._stored_answer(request.session_id, answered_turn)
             if stored is not None:
-                # Answered and stored before a crash: show that answer, do not ask again.
                 await sink.send(stored)
                 return
-        await self._runner.run(request, _AnswerMarkingSink(sink, ledger))
+        _, _, answered = self._session_keys(request.session_id)
+        await self._runner.run(
+            request, _AnswerMarkingSink(sink, self._client, answered, request.request_id)
+        )
 
     async def _stored_answer(self, session_id: str, turn_id: str) -> FinalAnswer | None:
         try:
@@ -438,17 +470,18 @@ class RedisDispatcher:
                 return FinalAnswer(text=turn.answer, turn_id=turn.turn_id, usage=turn.usage)
         return None
 
-    async def _finish_entry(self, lease: str, queue: str, token: int, entry_id: bytes) -> bool:
-        """Pop and acknowledge a finished request, retrying through a Redis outage until
-        shutdown. False when another process holds the session now."""
+    async def _step(
+        self, session_id: str, token: int, entry_id: bytes, request_id: str
+    ) -> list[Any]:
+        """Pop and acknowledge a finished request and return the next (see `_STEP`),
+        retrying through a Redis outage until shutdown."""
+        lease, queue, answered = self._session_keys(session_id)
         backoff = _Backoff()
         while True:
             try:
-                return bool(
-                    await self._finish(
-                        keys=[lease, queue, self._stream],
-                        args=[token, entry_id, GROUP, self._lease_ttl_ms],
-                    )
+                return await self._step_script(
+                    keys=[lease, queue, self._stream, answered],
+                    args=[token, entry_id, request_id, GROUP, self._lease_ttl_ms],
                 )
             except RedisError as error:
                 self._set_redis_up(False, error)
@@ -510,8 +543,13 @@ class RedisDispatcher:
     def _queue_key(self, session_id: str) -> str:
         return f"{self._prefix}:queue:{session_id}"
 
-    def _lease_key(self, session_id: str) -> str:
-        return f"{self._prefix}:lease:{session_id}"
+    def _session_keys(self, session_id: str) -> tuple[str, str, str]:
+        """The session's lease, queue and answered-turns keys."""
+        return (
+            f"{self._prefix}:lease:{session_id}",
+            self._queue_key(session_id),
+            f"{self._prefix}:answered:{session_id}",
+        )
 
     def _relay_key(self, request: TurnRequest) -> str:
         return f"{self._prefix}:relay:{request.request_id}"

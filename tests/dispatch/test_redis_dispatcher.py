@@ -11,8 +11,7 @@ import pytest
 from redis.asyncio import Redis
 
 from dexter_core.agent.events import FinalAnswer
-from dexter_core.dispatch.post_ledgers import RedisPostLedger
-from dexter_core.dispatch.redis_streams import ANSWERED, RedisDispatcher
+from dexter_core.dispatch.redis_streams import RedisDispatcher
 from dexter_core.dispatch.requests import SubmitStatus, TurnRequest
 from dexter_core.sessions.models import Turn
 from dexter_core.sessions.redis_store import RedisSessionStore
@@ -110,8 +109,11 @@ async def test_a_re_run_of_an_answered_and_stored_turn_posts_the_stored_answer(
     stored = Turn(query=request.text, answer="the stored answer")
     await store.append_turn(request.session_id, stored)
     client = Redis.from_url(redis_url)
-    ledger = RedisPostLedger(client, f"{redis_prefix}:dispatch:ledger:{request.request_id}")
-    await ledger.set(ANSWERED, stored.turn_id)
+    await client.hset(
+        f"{redis_prefix}:dispatch:answered:{request.session_id}",
+        request.request_id,
+        stored.turn_id,
+    )
     front = await make_dispatcher(consumers=0)
     assert (await front.submit(request)).is_accepted
 
