@@ -27,5 +27,6 @@ def embedding_text(turn: Turn) -> str:
 
 
 def lexical_text(turn: Turn) -> str:
-    """What a turn's BM25 terms are taken from."""
-    return f"{turn.query}\n{turn.answer[:_INDEXED_ANSWER_CHARS]}"
+    """What a turn's BM25 terms are taken from: who asked, the question, the answer's start."""
+    who = turn.user_name or turn.user_id
+    return f"{who}\n{turn.query}\n{turn.answer[:_INDEXED_ANSWER_CHARS]}"

@@ -11,9 +11,7 @@ from dexter_core.context import embeddings
 from dexter_core.context.embeddings import Embedder, EmbedderLoader
 from dexter_core.context.history import MessageHistory
 from dexter_core.context.query_encoder import trace_query_encoder
-from dexter_core.context.turn_texts import embedding_text
 from dexter_core.context.vectors import stack_vectors, vector_to_bytes
-from dexter_core.sessions.models import Turn
 from dexter_core.settings import Settings
 
 ON = Settings(dexter_use_embeddings=True, dexter_recent_turns=3, dexter_max_context_messages=4)
@@ -79,11 +77,6 @@ def test_vectors_round_trip_and_bad_blobs_are_masked() -> None:
     assert valid.tolist() == [True, False, False, True]
     assert matrix[0].tolist() == pytest.approx([0.6, 0.8, 0.0])
     assert matrix[1].tolist() == [0.0, 0.0, 0.0]
-
-
-def test_embedded_text_names_who_asked_and_when() -> None:
-    turn = Turn(query="AAPL margin?", answer="44%", user_name="Ada", created_at=1_700_000_000)
-    assert embedding_text(turn) == "Ada asked on 2023-11-14: AAPL margin?\nAnswer: 44%"
 
 
 CONVERSATION = [
