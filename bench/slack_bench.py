@@ -3,7 +3,8 @@ busy answering, and how soon the placeholder appears in the thread.
 
 Runs the real slack-bolt app in HTTP mode (signed requests, Bolt's checks), the real core
 (embedded dispatcher, in-memory store) and the agent against the fake Slack and the fake
-OpenAI-compatible server on loopback (tests/fakes). `--threads` mentions arrive `--gap`
+OpenAI-compatible server on loopback (tests/fakes), which run with the sender in a second
+process, as Slack and the LLM run elsewhere in production. `--threads` mentions arrive `--gap`
 seconds apart, each starting its own thread, then one follow-up per thread while the first
 answers are still being written (the fake LLM takes `--llm-delay` seconds per answer).
 After one warm-up turn, measured from the moment each request is sent:
@@ -23,9 +24,11 @@ import argparse
 import asyncio
 import json
 import logging
+import multiprocessing
 import statistics
 import sys
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -63,45 +66,21 @@ def summary_ms(samples: list[float]) -> dict[str, float]:
     }
 
 
-async def bench(*, threads: int, gap: float, llm_delay: float) -> dict[str, Any]:
-    async with FakeLLM() as llm:
-        llm.add_rule(
-            lambda body: True,
-            lambda body: TextReply("AAPL's gross margin was 46.2% last quarter.", delay=llm_delay),
-        )
-        fake = FakeSlack()
-        await fake.start()
-        settings = Settings(
-            slack_bot_token=BOT_TOKEN,
-            slack_signing_secret=SIGNING_SECRET,
-            slack_api_url=fake.api_url,
-            openai_base_url=llm.base_url,
-            openai_api_key=llm.api_key,
-            dexter_use_embeddings=False,
-            dexter_user_rate_limit=0,
-            dexter_max_concurrency=64,
-            financial_datasets_api_url="http://127.0.0.1:9/unused",
-        )
-        core = await build_core(settings, start=False)
-        web_app = web.Application()
-        adapter = SlackAdapter(core, web_app)
-        await core.dispatcher.start()
-        runner = web.AppRunner(web_app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/slack/events"  # type: ignore[union-attr]
-        await adapter.start()
-        try:
-            async with aiohttp.ClientSession() as http:
-                await _warm_up(fake, http, url)
-                acks, placeholders = await _deliveries(fake, http, url, threads=threads, gap=gap)
-            await core.dispatcher.wait_idle()  # type: ignore[attr-defined]
-        finally:
-            await adapter.stop()
-            await runner.cleanup()
-            await close_core(core, grace=5.0)
-            await fake.close()
+def bench(*, threads: int, gap: float, llm_delay: float) -> dict[str, Any]:
+    """Run Slack's side (fake Slack, fake LLM, the sender) in a child process and Dexter
+    in this one, as in production, so the fakes' work does not hold Dexter's event loop."""
+    here, there = multiprocessing.get_context("fork").Pipe()
+    slack_side = multiprocessing.get_context("fork").Process(
+        target=_slack_side, args=(there, threads, gap, llm_delay), daemon=True
+    )
+    slack_side.start()
+    there.close()  # so this side sees the end of the pipe if the child dies
+    try:
+        urls = here.recv()
+        figures = asyncio.run(_dexter_side(here, urls))
+    finally:
+        slack_side.join(timeout=30)
+    acks, placeholders = figures
     ack_ms, placeholder_ms = summary_ms(acks), summary_ms(placeholders)
     return {
         "threads": threads,
@@ -113,6 +92,68 @@ async def bench(*, threads: int, gap: float, llm_delay: float) -> dict[str, Any]
         "goals_ms": {"http_ack_p95": ACK_GOAL_MS, "placeholder_p95": PLACEHOLDER_GOAL_MS},
         "meets_goals": ack_ms["p95"] < ACK_GOAL_MS and placeholder_ms["p95"] < PLACEHOLDER_GOAL_MS,
     }
+
+
+async def _dexter_side(pipe: Connection, urls: dict[str, str]) -> tuple[list[float], list[float]]:
+    """Dexter: the Slack adapter in HTTP mode on the real core, until Slack's side is done."""
+    settings = Settings(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=urls["slack_api"],
+        openai_base_url=urls["llm"],
+        openai_api_key="sk-fake-test-key",
+        dexter_use_embeddings=False,
+        dexter_user_rate_limit=0,
+        dexter_max_concurrency=64,
+        financial_datasets_api_url="http://127.0.0.1:9/unused",
+    )
+    core = await build_core(settings, start=False)
+    web_app = web.Application()
+    adapter = SlackAdapter(core, web_app)
+    await core.dispatcher.start()
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    await adapter.start()
+    try:
+        pipe.send(f"http://127.0.0.1:{port}/slack/events")
+        figures = await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
+        await core.dispatcher.wait_idle()  # type: ignore[attr-defined]
+    finally:
+        await adapter.stop()
+        await runner.cleanup()
+        await close_core(core, grace=5.0)
+        pipe.send("stopped")
+    return figures
+
+
+def _slack_side(pipe: Connection, threads: int, gap: float, llm_delay: float) -> None:
+    asyncio.run(_slack_side_async(pipe, threads=threads, gap=gap, llm_delay=llm_delay))
+
+
+async def _slack_side_async(
+    pipe: Connection, *, threads: int, gap: float, llm_delay: float
+) -> None:
+    """Slack and the LLM: serve the fakes, send the deliveries, report what was measured."""
+    async with FakeLLM() as llm:
+        llm.add_rule(
+            lambda body: True,
+            lambda body: TextReply("AAPL's gross margin was 46.2% last quarter.", delay=llm_delay),
+        )
+        fake = FakeSlack()
+        await fake.start()
+        loop = asyncio.get_running_loop()
+        try:
+            pipe.send({"slack_api": fake.api_url, "llm": llm.base_url})
+            url = await loop.run_in_executor(None, pipe.recv)
+            async with aiohttp.ClientSession() as http:
+                await _warm_up(fake, http, url)
+                pipe.send(await _deliveries(fake, http, url, threads=threads, gap=gap))
+            await loop.run_in_executor(None, pipe.recv)  # Dexter has stopped
+        finally:
+            await fake.close()
 
 
 async def _warm_up(fake: FakeSlack, http: aiohttp.ClientSession, url: str) -> None:
@@ -134,7 +175,9 @@ async def _deliveries(
 ) -> tuple[list[float], list[float]]:
     """Send a mention per thread, then a follow-up per thread; ack and placeholder times."""
     roots = [f"1700000000.{n:06d}" for n in range(threads)]
-    for n in range(threads):
+    for n, root in enumerate(roots):
+        # What Slack holds: the mention roots each thread (seen by conversations.replies).
+        fake.add_message("C0MARKETS", ts=root, user=f"U{n:08d}", text=f"<@U0DEXTER> question {n}")
         fake.users[f"U{n:08d}"] = {
             "name": f"analyst{n}",
             "real_name": f"Analyst {n}",
@@ -189,7 +232,7 @@ def main() -> None:
     parser.add_argument("--llm-delay", type=float, default=1.0, help="seconds per LLM answer")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    figures = asyncio.run(bench(threads=args.threads, gap=args.gap, llm_delay=args.llm_delay))
+    figures = bench(threads=args.threads, gap=args.gap, llm_delay=args.llm_delay)
     print(json.dumps(figures))
 
 

@@ -52,7 +52,7 @@ class ThreadMembership:
         checked = self._not_joined.get(session_id)
         if checked is not None and time.monotonic() - checked < NEGATIVE_SECONDS:
             return False
-        if await self._has_posted(channel=channel, thread_ts=thread_ts, identity=identity):
+        if await self._is_in_thread(channel=channel, thread_ts=thread_ts, identity=identity):
             self.remember(session_id)
             return True
         if len(self._not_joined) >= _MAX_REMEMBERED:
@@ -60,7 +60,9 @@ class ThreadMembership:
         self._not_joined[session_id] = time.monotonic()
         return False
 
-    async def _has_posted(self, *, channel: str, thread_ts: str, identity: BotIdentity) -> bool:
+    async def _is_in_thread(self, *, channel: str, thread_ts: str, identity: BotIdentity) -> bool:
+        """Dexter posted in the thread, or its root mentions Dexter (an answer on its way,
+        perhaps from another process)."""
         try:
             answer = await self._client.conversations_replies(
                 channel=channel, ts=thread_ts, limit=200
@@ -68,8 +70,11 @@ class ThreadMembership:
         except (SlackApiError, SlackClientError) as error:
             logger.warning("conversations.replies failed for %s/%s: %s", channel, thread_ts, error)
             return False
+        messages = answer.get("messages") or []
+        if messages and f"<@{identity.user_id}" in str(messages[0].get("text") or ""):
+            return True
         return any(
             message.get("user") == identity.user_id
             or (identity.bot_id and message.get("bot_id") == identity.bot_id)
-            for message in answer.get("messages") or []
+            for message in messages
         )

@@ -106,3 +106,11 @@ async def test_bots_self_edits_deletions_and_joins_are_ignored(slack: Slack) -> 
     assert not slack.fake.calls_to("chat.postMessage")
     assert not slack.fake.ephemerals
     assert not slack.llm.requests
+
+
+async def test_a_reply_before_dexter_answered_a_mention_root_is_answered(slack: Slack) -> None:
+    # Another process is answering the root mention: no session, no Dexter message yet.
+    slack.fake.add_message("C0MARKETS", ts=ROOT, user="U0BOB", text=f"<@{BOT_USER_ID}> AAPL?")
+    await slack.send(event_payload(text="and MSFT too", ts="1700000070.000100", thread_ts=ROOT))
+    [answer] = await slack.answers("C0MARKETS", ROOT)
+    assert answer.startswith("Echo: and MSFT too")
