@@ -17,7 +17,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -32,6 +32,8 @@ BOT_ID = "B0DEXTER"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy"
 APP_TOKEN = "xapp-1-A0DEXTER-1111111111-abcdef0123456789"
+# Real Slack truncates text past 40,000 characters; the fake refuses it (`msg_too_long`),
+# so a test notices any message that would have been cut.
 MAX_TEXT_CHARS = 40_000
 
 
@@ -42,6 +44,8 @@ def load_fixture(name: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ApiCall:
+    """One Web API call as received; `at` is `time.monotonic()` on arrival."""
+
     method: str
     args: dict[str, Any]
     token: str
@@ -55,12 +59,6 @@ class Scripted:
     status: int = 200
     retry_after: int = 1
     error: str = ""
-
-
-@dataclass
-class _Socket:
-    ws: web.WebSocketResponse
-    closed: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class FakeSlack:
@@ -77,7 +75,7 @@ class FakeSlack:
         self._auth = load_fixture("auth_test")
         self.max_text_chars = max_text_chars
         self._scripts: dict[str, list[Scripted]] = {}
-        self._sockets: list[_Socket] = []
+        self._sockets: list[web.WebSocketResponse] = []
         self._ts_counter = 0
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -98,8 +96,8 @@ class FakeSlack:
         self.base_url = f"http://127.0.0.1:{port}"
 
     async def close(self) -> None:
-        for socket in self._sockets:
-            await socket.ws.close()
+        for ws in list(self._sockets):
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -276,8 +274,7 @@ class FakeSlack:
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        socket = _Socket(ws)
-        self._sockets.append(socket)
+        self._sockets.append(ws)
         await ws.send_json(
             {
                 "type": "hello",
@@ -295,13 +292,13 @@ class FakeSlack:
                         self.acks[data["envelope_id"]] = data
                         await self._notify()
         finally:
-            self._sockets.remove(socket)
+            self._sockets.remove(ws)
             await self._notify()
         return ws
 
     @property
     def open_sockets(self) -> int:
-        return sum(1 for socket in self._sockets if not socket.ws.closed)
+        return sum(1 for ws in self._sockets if not ws.closed)
 
     async def send_envelope(
         self, kind: str, payload: dict[str, Any], *, retry_attempt: int = 0
@@ -318,13 +315,13 @@ class FakeSlack:
         if kind == "events_api":
             envelope["retry_attempt"] = retry_attempt
             envelope["retry_reason"] = "timeout" if retry_attempt else ""
-        await next(s for s in self._sockets if not s.ws.closed).ws.send_json(envelope)
+        await next(ws for ws in self._sockets if not ws.closed).send_json(envelope)
         return envelope_id
 
     async def drop_connections(self) -> None:
         """Close every Socket Mode connection from the server side (clients reconnect)."""
-        for socket in list(self._sockets):
-            await socket.ws.close()
+        for ws in list(self._sockets):
+            await ws.close()
 
 
 # ---- payloads ------------------------------------------------------------------------
