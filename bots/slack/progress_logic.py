@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bots.slack.mrkdwn_logic import escape
+
 MIN_EDIT_INTERVAL = 1.0
 MAX_STEPS_SHOWN = 6
 THINKING_TEXT = ":hourglass_flowing_sand: Thinking…"
@@ -51,7 +53,9 @@ def render_progress(progress: Progress) -> str:
     if hidden > 0:
         lines.append(f"_…{hidden} earlier step{'s' if hidden > 1 else ''}_")
     marks = {"running": "◦", "done": "✓", "failed": "✗"}
-    lines.extend(f"{marks[step.state]} {step.text}" for step in progress.steps[-MAX_STEPS_SHOWN:])
+    lines.extend(
+        f"{marks[step.state]} {escape(step.text)}" for step in progress.steps[-MAX_STEPS_SHOWN:]
+    )
     return "\n".join(lines)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.fakes.fake_llm import TextReply
 from tests.fakes.fake_slack import BOT_ID, BOT_USER_ID, event_payload, mention_payload
 from tests.slack.conftest import Slack
@@ -114,3 +116,20 @@ async def test_a_reply_before_dexter_answered_a_mention_root_is_answered(slack: 
     await slack.send(event_payload(text="and MSFT too", ts="1700000070.000100", thread_ts=ROOT))
     [answer] = await slack.answers("C0MARKETS", ROOT)
     assert answer.startswith("Echo: and MSFT too")
+
+
+async def test_two_messages_in_one_thread_at_once_are_both_answered_in_order(slack: Slack) -> None:
+    await slack.send(mention_payload("AAPL revenue?", ts=ROOT))
+    await slack.answers("C0MARKETS", ROOT)
+    first = event_payload(text="and MSFT?", ts="1700000070.000100", thread_ts=ROOT)
+    second = event_payload(text="and GOOG?", ts="1700000070.000200", thread_ts=ROOT, user="U0BOB")
+    await asyncio.gather(slack.send(first), slack.send(second))
+    answers = await slack.answers("C0MARKETS", ROOT, count=3)
+    assert {answers[1].split(" [")[0], answers[2].split(" [")[0]} == {
+        "Echo: and MSFT?",
+        "Echo: and GOOG?",
+    }
+    turns = await slack.core.store.get_turns(f"slack:T0001ACME:C0MARKETS:{ROOT}")
+    assert len(turns) == 3
+    # The later of the two saw the earlier one.
+    assert turns[1].query in slack.llm.prompt_text(-1)

@@ -48,3 +48,9 @@ def test_render_progress_keeps_only_the_latest_steps() -> None:
 
 def test_unknown_phase_reads_as_working() -> None:
     assert render_progress(Progress(phase="mystery")) == ":hourglass_flowing_sand: Working…"
+
+
+def test_step_text_is_escaped_for_slack() -> None:
+    progress = Progress()
+    progress.start_step(call_id="1", name="screen", description="Screening P/E < 15 & ROE > 20%")
+    assert render_progress(progress).endswith("◦ Screening P/E &lt; 15 &amp; ROE &gt; 20%")
