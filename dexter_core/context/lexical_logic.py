@@ -150,7 +150,7 @@ def tokenize(text: str) -> list[str]:
     return terms
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def term_counts(text: str) -> Counter[str]:
     """`tokenize(text)` as counts. Cached: a session's history is reloaded on every turn."""
     return Counter(tokenize(text))

@@ -99,13 +99,22 @@ class _EncodingLoader:
 _loader = _EncodingLoader()
 
 
-@lru_cache(maxsize=8192)
 def count_tokens(text: str) -> int:
     """Tokens in `text`: exact with tiktoken's encoding when available, else estimated.
 
-    Never raises, whatever the text (empty, huge, lone surrogates). Results are cached:
-    the same turn is counted on every context build.
+    Never raises, whatever the text (empty, huge, lone surrogates).
     """
+    if len(text) > _CACHED_TEXT_CHARS:
+        return _count_uncached(text)
+    return _count_cached(text)
+
+
+# The same turns are counted on every context build; huge texts are not kept alive for it.
+_CACHED_TEXT_CHARS = 16_384
+
+
+@lru_cache(maxsize=8192)
+def _count_cached(text: str) -> int:
     return _count_uncached(text)
 
 

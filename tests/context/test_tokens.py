@@ -69,3 +69,9 @@ def test_a_hanging_encoding_download_is_bounded_and_not_retried(monkeypatch) -> 
     assert loader.get() is None
     release.set()
     assert calls == [tokens.ENCODING_NAME]
+
+
+def test_huge_texts_are_counted_the_same_without_the_cache() -> None:
+    text = "revenue 2024 " * 5000
+    assert len(text) > tokens._CACHED_TEXT_CHARS
+    assert count_tokens(text) == estimate_tokens(text) == 20000

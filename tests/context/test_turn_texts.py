@@ -22,7 +22,7 @@ def test_speaker_falls_back_to_the_user_id() -> None:
     assert speaker_and_time(anonymous) == "U9, 2023-11-14 22:13 UTC"
 
 
-def test_long_answers_are_cut_before_indexing() -> None:
-    long_turn = Turn(query="q", answer="x" * 10_000, user_name="Ada", created_at=0)
-    assert len(embedding_text(long_turn)) < 700
-    assert len(lexical_text(long_turn)) < 2100
+def test_long_texts_are_cut_before_indexing() -> None:
+    long_turn = Turn(query="q" * 50_000, answer="x" * 10_000, user_name="Ada", created_at=0)
+    assert len(embedding_text(long_turn)) < 1300
+    assert len(lexical_text(long_turn)) < 4100
