@@ -247,9 +247,11 @@ class RedisDispatcher:
         self._reclaimer: asyncio.Task[None] | None = None
         self._sessions: set[asyncio.Task[None]] = set()
         self._relays: dict[str, tuple[asyncio.Task[None], GuardedSink]] = {}
-        self._is_accepting = False
+        self._is_accepting = True
         self._is_stopping = False
         self._is_redis_up = True
+        # While Redis is away, submissions try it again at most this often.
+        self._next_redis_try = 0.0
 
     # -- Dispatcher --------------------------------------------------------------------
 
@@ -290,7 +292,7 @@ class RedisDispatcher:
         )
         if refusal is not None:
             return refusal
-        if not self._is_redis_up or self._fallback.unfinished(request.session_id):
+        if not self._should_try_redis() or self._fallback.unfinished(request.session_id):
             return self._fallback.enqueue(request, sink=sink)
         try:
             entry_id = await self._push(
@@ -304,8 +306,11 @@ class RedisDispatcher:
                 ],
             )
         except RedisError as error:
+            # A push that timed out may have landed too; then the request is answered
+            # twice (here and from Redis) rather than not at all.
             self._set_redis_up(False, error)
             return self._fallback.enqueue(request, sink=sink)
+        self._set_redis_up(True)
         if entry_id is None:
             return record_refusal(request, admission_logic.SESSION_BUSY)
         if sink is not None:
@@ -322,15 +327,16 @@ class RedisDispatcher:
         deadline = time.monotonic() + grace
         if self._reclaimer is not None:
             self._reclaimer.cancel()
-        busy = [*self._consumers, *self._sessions, *(task for task, _ in self._relays.values())]
+        relays = list(self._relays.values())
+        busy = [*self._consumers, *self._sessions, *(task for task, _ in relays)]
         if busy:
             _, late = await asyncio.wait(busy, timeout=grace)
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
-        for _, sink in self._relays.values():
-            await sink.send(HANDED_OVER)
-        self._relays.clear()
+            for task, sink in relays:
+                if task in late:
+                    await sink.send(HANDED_OVER)
         await self._fallback.stop(grace=max(0.0, deadline - time.monotonic()))
         if self._owns_resilience:
             await self._store.flush()  # the store itself is closed by whoever made it
@@ -532,12 +538,17 @@ class RedisDispatcher:
             self._set_redis_up(False, retry_error)
             await asyncio.sleep(_MAX_BACKOFF)
 
+    def _should_try_redis(self) -> bool:
+        return self._is_redis_up or time.monotonic() >= self._next_redis_try
+
     def _set_redis_up(self, is_up: bool, error: Exception | None = None) -> None:
         if is_up != self._is_redis_up:
             if is_up:
                 logger.warning("Redis is reachable again; queueing turns there")
             else:
                 logger.error("Redis unreachable, answering in this process only: %s", error)
+        if not is_up:
+            self._next_redis_try = time.monotonic() + _MAX_BACKOFF
         self._is_redis_up = is_up
 
     def _queue_key(self, session_id: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from redis.asyncio import Redis
 
-from dexter_core.agent.events import FinalAnswer
+from dexter_core.agent.events import FinalAnswer, TurnFailed
 from dexter_core.dispatch.redis_streams import RedisDispatcher
 from dexter_core.dispatch.requests import SubmitStatus, TurnRequest
 from dexter_core.sessions.models import Turn
@@ -185,4 +185,20 @@ async def test_submitted_requests_wait_in_redis_until_a_process_answers_them(
         await poll_until(all_done)
     assert [t.query for t in await store.get_turns("test:later")] == ["one", "two"]
     assert (await client.xpending(stream, "workers"))["pending"] == 0
+    await client.aclose()
+
+
+async def test_stopping_hands_waiting_local_requests_over_to_other_processes(
+    make_dispatcher: MakeDispatcher, redis_url: str, redis_prefix: str
+) -> None:
+    front = await make_dispatcher(consumers=0)
+    sink = RecordingSink()
+    assert (await front.submit(_request("test:handed", "still queued"), sink=sink)).is_accepted
+    await front.stop(grace=0.2)
+    assert isinstance(sink.terminal, TurnFailed) and sink.terminal.reason == "busy"
+    assert "will be saved" in sink.terminal.message
+    refused = await front.submit(_request("test:handed", "too late"), sink=RecordingSink())
+    assert refused.status is SubmitStatus.SHUTTING_DOWN
+    client = Redis.from_url(redis_url)
+    assert await client.llen(f"{redis_prefix}:dispatch:queue:test:handed") == 1
     await client.aclose()
