@@ -12,9 +12,10 @@ import logging
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -32,6 +33,7 @@ from dexter_core.settings import Settings
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+MAX_SLACK_BODY_BYTES = 1024 * 1024
 RATE_LIMIT_RETRIES = 2
 
 
@@ -125,10 +127,19 @@ class SlackAdapter:
     async def handle_http(self, request: web.Request) -> web.Response:
         """`POST /slack/events`: Bolt verifies, acknowledges and dispatches.
 
-        A body Bolt cannot parse is refused with 400 before anything else happens.
+        The body is read under Slack's own size limit rather than the server's API limit:
+        a long message arrives twice over (as text and as rich-text blocks). A body over the
+        limit is refused with 413, one Bolt cannot parse with 400, before anything happens.
         """
+        body = bytearray()
+        async for chunk in request.content.iter_chunked(64 * 1024):
+            body += chunk
+            if len(body) > MAX_SLACK_BODY_BYTES:
+                return web.Response(status=413, text="Slack request body too large")
         try:
-            bolt_request = await to_bolt_request(request)
+            bolt_request = AsyncBoltRequest(
+                body=body.decode("utf-8"), query=request.query_string, headers=request.headers
+            )
         except (ValueError, TypeError, AttributeError):
             return web.Response(status=400, text="malformed Slack request body")
         bolt_response = await self.app.async_dispatch(bolt_request)

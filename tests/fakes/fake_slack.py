@@ -344,6 +344,8 @@ def event_payload(
     body = load_fixture("app_mention" if kind == "app_mention" else "message")
     event = body["event"]
     event.update(text=text, user=user, channel=channel, ts=ts, event_ts=ts)
+    # Slack sends the text a second time as rich text blocks.
+    event["blocks"][0]["elements"][0]["elements"] = [{"type": "text", "text": text}]
     event["client_msg_id"] = client_msg_id or str(uuid.uuid4())
     if kind == "app_mention":
         event.pop("channel_type", None)

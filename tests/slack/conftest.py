@@ -11,6 +11,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bots.http import create_app
 from bots.slack.adapter import SPEC, SlackAdapter
 from dexter_core.bootstrap import build_core, close_core
 from dexter_core.core import Core
@@ -130,7 +131,7 @@ async def make_slack(
             **overrides,
         )
         core = await build_core(settings, start=False)
-        web_app = web.Application()
+        web_app = create_app(core, with_agent_api=False)  # the shared server, as `dexter run`
         adapter = SPEC.create(core, web_app)  # registers its sink factory
         await core.dispatcher.start()
         assert isinstance(adapter, SlackAdapter)

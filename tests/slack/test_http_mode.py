@@ -67,3 +67,10 @@ async def test_acks_come_back_fast_while_the_answer_takes_long(slack: Slack) -> 
     delivery = await slack.send(mention_payload("AAPL?", ts=ROOT))
     assert delivery.status == 200 and delivery.seconds < 0.5
     assert (await slack.answers("C0MARKETS", ROOT)) == ["Slow answer."]
+
+
+async def test_a_body_over_slacks_limit_is_refused(slack: Slack) -> None:
+    delivery = await slack.send(mention_payload("x" * 1_100_000, ts=ROOT))
+    assert delivery.status == 413
+    await slack.settle()
+    assert not slack.fake.calls_to("chat.postMessage")
