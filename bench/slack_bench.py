@@ -38,6 +38,7 @@ from aiohttp import web
 # The fake servers live with the tests; run from anywhere.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bots.http import create_app
 from bots.slack.adapter import SlackAdapter
 from bots.slack.progress_logic import THINKING_TEXT
 from dexter_core.bootstrap import build_core, close_core
@@ -108,7 +109,7 @@ async def _dexter_side(pipe: Connection, urls: dict[str, str]) -> tuple[list[flo
         financial_datasets_api_url="http://127.0.0.1:9/unused",
     )
     core = await build_core(settings, start=False)
-    web_app = web.Application()
+    web_app = create_app(core, with_agent_api=False)  # the shared server, as `dexter run`
     adapter = SlackAdapter(core, web_app)
     await core.dispatcher.start()
     runner = web.AppRunner(web_app, access_log=None)
