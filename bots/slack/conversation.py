@@ -54,7 +54,7 @@ class SlackConversations:
         decision = decide(kind=kind, event=event, team_id=team_id, bot_user_id=identity.user_id)
         if decision.action is Action.IGNORE:
             return
-        if decision.action is Action.CHECK_THREAD and not await self._membership.takes_part(
+        if decision.action is Action.CHECK_THREAD and not await self._membership.is_taking_part(
             session_id=decision.session_id,
             channel=decision.channel,
             thread_ts=str(decision.thread_ts),
@@ -132,7 +132,9 @@ class SlackConversations:
         place = CommandPlace(
             team_id=team_id, channel=decision.channel, user=decision.user, thread_ts=thread_ts
         )
-        for text in await self._commands.run(str(decision.command), decision.text, place):
+        for text in await self._commands.run(
+            str(decision.command), args_text=decision.text, place=place
+        ):
             await self._reply_privately(decision, text)
 
     async def _reply_privately(self, decision: MessageDecision, text: str) -> None:

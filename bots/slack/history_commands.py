@@ -69,7 +69,7 @@ class HistoryCommands:
         self._identity = identity
         self._users = users
 
-    async def run(self, command: str, args_text: str, place: CommandPlace) -> list[str]:
+    async def run(self, command: str, *, args_text: str, place: CommandPlace) -> list[str]:
         """Run "history" or "clear"; the messages to show the caller (ephemeral)."""
         if not self._settings.is_allowed(user_id=place.user, channel_ids=(place.channel,)):
             return [NOT_ENABLED]
@@ -153,7 +153,7 @@ class HistoryCommands:
         metadata = await self._store.get_metadata(target.session_id)
         if metadata is None or not metadata.turn_count:
             return f"There is nothing to clear in {target.title}."
-        if not await self._may_clear(metadata, user=place.user):
+        if not await self._is_allowed_to_clear(metadata, user=place.user):
             return (
                 f"Only people who took part in {target.title}, or workspace admins and owners, "
                 "can clear it."
@@ -165,7 +165,7 @@ class HistoryCommands:
             "Dexter starts fresh there."
         )
 
-    async def _may_clear(self, metadata: SessionMetadata, *, user: str) -> bool:
+    async def _is_allowed_to_clear(self, metadata: SessionMetadata, *, user: str) -> bool:
         if parse_session_id(metadata.session_id).channel.startswith("D"):
             return True  # only the DM's owner can run commands in it
         if user in metadata.participants:

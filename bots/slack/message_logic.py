@@ -57,7 +57,7 @@ def decide(*, kind: str, event: dict[str, Any], team_id: str, bot_user_id: str) 
         return IGNORE
     channel, user, ts = str(event.get("channel", "")), str(event["user"]), str(event["ts"])
     raw_text = str(event.get("text") or "")
-    mentioned = _mentions(raw_text, bot_user_id)
+    mentioned = _is_mentioned(raw_text, bot_user_id)
     is_dm = event.get("channel_type") == "im" or channel.startswith("D")
     thread_root = str(event.get("thread_ts") or "")
     in_thread = bool(thread_root) and thread_root != ts
@@ -123,7 +123,7 @@ def _is_human_message(event: dict[str, Any], *, bot_user_id: str) -> bool:
     return bool(user) and user != bot_user_id and bool(event.get("ts"))
 
 
-def _mentions(text: str, bot_user_id: str) -> bool:
+def _is_mentioned(text: str, bot_user_id: str) -> bool:
     return bool(bot_user_id) and f"<@{bot_user_id}" in text
 
 

@@ -38,7 +38,7 @@ class ThreadMembership:
         self._joined.add(session_id)
         self._not_joined.pop(session_id, None)
 
-    async def takes_part(
+    async def is_taking_part(
         self, *, session_id: str, channel: str, thread_ts: str, identity: BotIdentity
     ) -> bool:
         if session_id in self._joined:
@@ -52,7 +52,9 @@ class ThreadMembership:
         checked = self._not_joined.get(session_id)
         if checked is not None and time.monotonic() - checked < NEGATIVE_SECONDS:
             return False
-        if await self._is_in_thread(channel=channel, thread_ts=thread_ts, identity=identity):
+        if await self._is_in_thread_per_slack(
+            channel=channel, thread_ts=thread_ts, identity=identity
+        ):
             self.remember(session_id)
             return True
         if len(self._not_joined) >= _MAX_REMEMBERED:
@@ -60,7 +62,9 @@ class ThreadMembership:
         self._not_joined[session_id] = time.monotonic()
         return False
 
-    async def _is_in_thread(self, *, channel: str, thread_ts: str, identity: BotIdentity) -> bool:
+    async def _is_in_thread_per_slack(
+        self, *, channel: str, thread_ts: str, identity: BotIdentity
+    ) -> bool:
         """Dexter posted in the thread, or its root mentions Dexter (an answer on its way,
         perhaps from another process)."""
         try:

@@ -20,7 +20,7 @@ def register(app: AsyncApp, commands: HistoryCommands) -> None:
             user=str(body.get("user_id", "")),
         )
         name = COMMANDS[str(body["command"])]
-        for text in await commands.run(name, str(body.get("text") or ""), place):
+        for text in await commands.run(name, args_text=str(body.get("text") or ""), place=place):
             await respond(text=text, response_type="ephemeral")
 
     for command in COMMANDS:

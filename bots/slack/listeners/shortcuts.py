@@ -30,7 +30,8 @@ def register(app: AsyncApp, commands: HistoryCommands, client: AsyncWebClient) -
             user=user,
             thread_ts=str(thread_ts) if thread_ts else None,
         )
-        for text in await commands.run(SHORTCUTS[str(shortcut["callback_id"])], "", place):
+        command = SHORTCUTS[str(shortcut["callback_id"])]
+        for text in await commands.run(command, args_text="", place=place):
             await reply_privately(
                 client, channel=channel, user=user, thread_ts=place.thread_ts, text=text
             )
