@@ -74,8 +74,8 @@ _RECENT_TURNS = 20
 _READ_BLOCK_MS = 1000
 _MAX_BACKOFF = 2.0
 _CONNECTION_WAIT = 10.0
-_QUEUE_TTL_MS = 24 * 3600 * 1000
-_FENCE_TTL_MS = 24 * 3600 * 1000
+# Queues, fences and answered marks of a session outlive any turn, then clean themselves.
+_SESSION_KEY_TTL_MS = 24 * 3600 * 1000
 
 HANDED_OVER = TurnFailed(
     reason="busy",
@@ -182,7 +182,7 @@ class _AnswerMarkingSink:
             try:
                 async with self._client.pipeline(transaction=True) as pipe:
                     pipe.hset(self._key, self._request_id, event.turn_id or "unknown")
-                    pipe.pexpire(self._key, _QUEUE_TTL_MS)
+                    pipe.pexpire(self._key, _SESSION_KEY_TTL_MS)
                     await pipe.execute()
             except RedisError as error:
                 logger.warning("could not mark a turn answered: %s", error)
@@ -207,7 +207,6 @@ class RedisDispatcher:
         lease_ttl: float = DEFAULT_LEASE_TTL,
         consumers: int | None = None,
     ) -> None:
-        self._orchestrator = orchestrator
         # Turns keep being answered, and stored in order, through a Redis outage.
         self._owns_resilience = not isinstance(store, ResilientStore)
         self._store = store if isinstance(store, ResilientStore) else ResilientStore(store)
@@ -302,7 +301,7 @@ class RedisDispatcher:
                     request.request_id,
                     "1" if sink is not None else "",
                     self._settings.dexter_session_queue_limit,
-                    _QUEUE_TTL_MS,
+                    _SESSION_KEY_TTL_MS,
                 ],
             )
         except RedisError as error:
@@ -386,14 +385,16 @@ class RedisDispatcher:
     async def _reclaim(self) -> None:
         """Take over entries left pending by a process that died (or stalled) and serve
         their sessions in background tasks."""
+        cursor = "0-0"  # walks the whole pending list over successive rounds
         while not self._is_stopping:
             await asyncio.sleep(self._lease_ttl_ms / 2000)
             try:
-                _, claimed, *_ = await self._client.xautoclaim(
+                cursor, claimed, *_ = await self._client.xautoclaim(
                     self._stream,
                     GROUP,
                     self._consumer,
                     min_idle_time=self._lease_ttl_ms,
+                    start_id=cursor,
                     count=100,
                 )
             except RedisError as error:
@@ -417,7 +418,7 @@ class RedisDispatcher:
                         self._stream,
                         answered,
                     ],
-                    args=[self._lease_ttl_ms, _FENCE_TTL_MS],
+                    args=[self._lease_ttl_ms, _SESSION_KEY_TTL_MS],
                 )
             except RedisError as error:
                 self._set_redis_up(False, error)
