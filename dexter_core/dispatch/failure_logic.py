@@ -24,6 +24,13 @@ SHUTDOWN = TurnFailed(
     reason="busy",
     message="Dexter restarted before answering this. Please send your question again.",
 )
+HANDED_OVER = TurnFailed(
+    reason="busy",
+    message=(
+        "This server is restarting. Your question stays queued: its answer will be saved "
+        "in this conversation's history."
+    ),
+)
 _LLM_UNAVAILABLE = TurnFailed(
     reason="llm_unavailable",
     message="The language model isn't answering right now. Please try again in a few minutes.",

@@ -48,9 +48,10 @@ from typing import TYPE_CHECKING, Any
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError, ResponseError
 
-from dexter_core.agent.events import Event, FinalAnswer, TurnFailed
-from dexter_core.dispatch import admission_logic
+from dexter_core.agent.events import Event, FinalAnswer
+from dexter_core.dispatch import admission_logic, failure_logic
 from dexter_core.dispatch.admission import check_admission, record_refusal
+from dexter_core.dispatch.backoff import MAX_DELAY, Backoff
 from dexter_core.dispatch.embedded import EmbeddedDispatcher
 from dexter_core.dispatch.post_ledgers import RedisPostLedger
 from dexter_core.dispatch.rate_limiters import RedisRateLimiter
@@ -72,18 +73,9 @@ DEFAULT_LEASE_TTL = 30.0
 # How far back a re-run looks for the turn it may already have stored.
 _RECENT_TURNS = 20
 _READ_BLOCK_MS = 1000
-_MAX_BACKOFF = 2.0
 _CONNECTION_WAIT = 10.0
 # Queues, fences and answered marks of a session outlive any turn, then clean themselves.
 _SESSION_KEY_TTL_MS = 24 * 3600 * 1000
-
-HANDED_OVER = TurnFailed(
-    reason="busy",
-    message=(
-        "This server is restarting. Your question stays queued: its answer will be saved "
-        "in this conversation's history."
-    ),
-)
 
 # KEYS: stream, queue. ARGV: request JSON, request id, relay flag, queue limit, queue
 # TTL (ms). Returns the entry id, or false when the session's queue is full.
@@ -335,7 +327,7 @@ class RedisDispatcher:
             await asyncio.gather(*late, return_exceptions=True)
             for task, sink in relays:
                 if task in late:
-                    await sink.send(HANDED_OVER)
+                    await sink.send(failure_logic.HANDED_OVER)
         await self._fallback.stop(grace=max(0.0, deadline - time.monotonic()))
         if self._owns_resilience:
             await self._store.flush()  # the store itself is closed by whoever made it
@@ -351,7 +343,7 @@ class RedisDispatcher:
 
     async def _consume(self) -> None:
         """Read new entries and serve their sessions, one session at a time."""
-        backoff = _Backoff()
+        backoff = Backoff()
         while not self._is_stopping:
             try:
                 batches = await self._client.xreadgroup(
@@ -483,7 +475,7 @@ class RedisDispatcher:
         """Pop and acknowledge a finished request and return the next (see `_STEP`),
         retrying through a Redis outage until shutdown."""
         lease, queue, answered = self._session_keys(session_id)
-        backoff = _Backoff()
+        backoff = Backoff()
         while True:
             try:
                 return await self._step_script(
@@ -537,7 +529,7 @@ class RedisDispatcher:
             await self._ensure_group()
         except RedisError as retry_error:
             self._set_redis_up(False, retry_error)
-            await asyncio.sleep(_MAX_BACKOFF)
+            await asyncio.sleep(MAX_DELAY)
 
     def _should_try_redis(self) -> bool:
         return self._is_redis_up or time.monotonic() >= self._next_redis_try
@@ -549,7 +541,7 @@ class RedisDispatcher:
             else:
                 logger.error("Redis unreachable, answering in this process only: %s", error)
         if not is_up:
-            self._next_redis_try = time.monotonic() + _MAX_BACKOFF
+            self._next_redis_try = time.monotonic() + MAX_DELAY
         self._is_redis_up = is_up
 
     def _queue_key(self, session_id: str) -> str:
@@ -565,20 +557,6 @@ class RedisDispatcher:
 
     def _relay_key(self, request: TurnRequest) -> str:
         return f"{self._prefix}:relay:{request.request_id}"
-
-
-class _Backoff:
-    """Exponential waits between retries of an unreachable Redis, capped at two seconds."""
-
-    def __init__(self) -> None:
-        self._delay = 0.05
-
-    async def wait(self) -> None:
-        await asyncio.sleep(self._delay)
-        self._delay = min(self._delay * 2, _MAX_BACKOFF)
-
-    def reset(self) -> None:
-        self._delay = 0.05
 
 
 def _session_of(fields: dict[bytes, Any]) -> str:

@@ -7,7 +7,6 @@ submitting process reads them back and hands them to its sink.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from typing import Any
@@ -25,6 +24,7 @@ from dexter_core.agent.events import (
     ToolStarted,
     TurnFailed,
 )
+from dexter_core.dispatch.backoff import Backoff
 from dexter_core.dispatch.requests import TurnSink
 from dexter_core.dispatch.turn_runner import is_terminal
 
@@ -37,7 +37,6 @@ _EVENT_TYPES: dict[str, type[Event]] = {
 # A relayed turn's events are read within seconds; the TTL only cleans up after a crash.
 RELAY_TTL = 3600
 _BLOCK_MS = 1000
-_RETRY_SECONDS = 0.5
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:
@@ -70,13 +69,15 @@ async def forward_relayed(client: Redis, key: str, sink: TurnSink) -> None:
     meanwhile are read once Redis answers again).
     """
     last_id = "0-0"
+    backoff = Backoff()
     while True:
         try:
             batches = await client.xread({key: last_id}, block=_BLOCK_MS, count=100)
         except RedisError as error:
             logger.warning("relay read failed, retrying: %s", error)
-            await asyncio.sleep(_RETRY_SECONDS)
+            await backoff.wait()
             continue
+        backoff.reset()
         for _, entries in batches:
             for entry_id, fields in entries:
                 last_id = entry_id

@@ -20,6 +20,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from dexter_core.dispatch.backoff import MAX_DELAY, Backoff
 from dexter_core.errors import StoreUnavailableError
 from dexter_core.sessions.models import SessionMetadata, Turn
 from dexter_core.sessions.store import SessionStore
@@ -27,9 +28,6 @@ from dexter_core.sessions.store import SessionStore
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-_FIRST_RETRY = 0.05
-_MAX_RETRY = 2.0
 
 
 @dataclass(kw_only=True)
@@ -41,7 +39,7 @@ class _Waiting:
 class ResilientStore(SessionStore):
     """Wraps `inner` (a store whose backend may go away); see the module docstring."""
 
-    def __init__(self, inner: SessionStore, *, max_retry_delay: float = _MAX_RETRY) -> None:
+    def __init__(self, inner: SessionStore, *, max_retry_delay: float = MAX_DELAY) -> None:
         self.name = inner.name
         self._inner = inner
         self._max_retry_delay = max_retry_delay
@@ -194,10 +192,9 @@ class ResilientStore(SessionStore):
 
     async def _recover(self) -> None:
         """Probe the backend with growing pauses; once it answers, write back what waits."""
-        delay = _FIRST_RETRY
+        backoff = Backoff(limit=self._max_retry_delay)
         while self._is_down or self._waiting:
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, self._max_retry_delay)
+            await backoff.wait()
             try:
                 await self._inner.ping()
             except StoreUnavailableError:
@@ -206,7 +203,7 @@ class ResilientStore(SessionStore):
                 logger.warning("session store reachable again; writing back kept turns")
             self._is_down = False
             if await self._write_back():
-                delay = _FIRST_RETRY
+                backoff.reset()
 
     async def _write_back(self) -> bool:
         """Write every waiting turn, each session's in order. False if the backend failed."""
