@@ -1,8 +1,10 @@
 """What the placeholder says while a turn runs, and when it may be edited.
 
-Slack allows roughly one `chat.update` per second per channel before answering 429, so
-progress edits are spaced at least `MIN_EDIT_INTERVAL` apart; the latest state is shown
-by one trailing edit once the interval has passed.
+`chat.update` is a Tier 3 method: Slack allows an app about 50 calls a minute per
+workspace (with bursts) before answering 429. So one turn edits its placeholder about once
+a second, and when many turns run at once each edits less often, keeping the process's
+progress edits near that budget (answers replacing placeholders come on top, as bursts).
+The latest state is always shown by one trailing edit once the interval has passed.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from bots.slack.mrkdwn_logic import escape
 
 MIN_EDIT_INTERVAL = 1.0
+PROGRESS_EDITS_PER_MINUTE = 50
 MAX_STEPS_SHOWN = 6
 THINKING_TEXT = ":hourglass_flowing_sand: Thinking…"
 
@@ -57,6 +60,11 @@ def render_progress(progress: Progress) -> str:
         f"{marks[step.state]} {escape(step.text)}" for step in progress.steps[-MAX_STEPS_SHOWN:]
     )
     return "\n".join(lines)
+
+
+def edit_interval(*, active_turns: int) -> float:
+    """Seconds between one turn's progress edits while `active_turns` turns are running."""
+    return max(MIN_EDIT_INTERVAL, 60.0 * active_turns / PROGRESS_EDITS_PER_MINUTE)
 
 
 def edit_delay(

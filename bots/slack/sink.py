@@ -19,10 +19,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.mrkdwn_logic import escape, to_mrkdwn
 from bots.slack.progress_logic import (
-    MIN_EDIT_INTERVAL,
     THINKING_TEXT,
     Progress,
     edit_delay,
+    edit_interval,
     render_progress,
 )
 from bots.slack.split_logic import split_message
@@ -45,6 +45,13 @@ _SLACK_ERRORS = (SlackApiError, SlackClientError)
 _MIN_RESPLIT_CHARS = 200
 
 
+class ActiveTurns:
+    """How many turns this process is showing in Slack (progress edits share one budget)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
 class SlackTurnSink:
     """Shows one turn in Slack. `reply_to` holds `channel` and `thread_ts` (None: DM top level)."""
 
@@ -54,13 +61,14 @@ class SlackTurnSink:
         client: AsyncWebClient,
         reply_to: dict[str, Any],
         ledger: PostLedger,
-        edit_interval: float = MIN_EDIT_INTERVAL,
+        active_turns: ActiveTurns,
     ) -> None:
         self._client = client
         self._channel = str(reply_to["channel"])
         self._thread_ts = reply_to.get("thread_ts") or None
         self._ledger = ledger
-        self._edit_interval = edit_interval
+        self._active_turns = active_turns
+        active_turns.count += 1
         self._progress = Progress()
         self._placeholder_ts: str | None = None
         self._has_placeholder = False
@@ -76,6 +84,7 @@ class SlackTurnSink:
             return
         if isinstance(event, FinalAnswer | TurnFailed):
             self._is_finished = True
+            self._active_turns.count -= 1
             await self._cancel_pending_edit()
         async with self._lock:
             await self._ensure_placeholder()
@@ -117,7 +126,9 @@ class SlackTurnSink:
 
     async def _edit_when_due(self) -> None:
         delay = edit_delay(
-            now=time.monotonic(), last_edit_at=self._last_edit_at, interval=self._edit_interval
+            now=time.monotonic(),
+            last_edit_at=self._last_edit_at,
+            interval=edit_interval(active_turns=self._active_turns.count),
         )
         await asyncio.sleep(delay)
         async with self._lock:
@@ -247,8 +258,11 @@ class SlackTurnSink:
 
 def make_sink_factory(client: AsyncWebClient) -> SinkFactory:
     """The factory the dispatcher calls to show a Slack request's turn."""
+    active_turns = ActiveTurns()
 
     async def factory(request: TurnRequest, ledger: PostLedger) -> SlackTurnSink:
-        return SlackTurnSink(client=client, reply_to=request.reply_to, ledger=ledger)
+        return SlackTurnSink(
+            client=client, reply_to=request.reply_to, ledger=ledger, active_turns=active_turns
+        )
 
     return factory

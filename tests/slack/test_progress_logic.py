@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bots.slack.progress_logic import Progress, edit_delay, render_progress
+from bots.slack.progress_logic import Progress, edit_delay, edit_interval, render_progress
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,10 @@ def test_step_text_is_escaped_for_slack() -> None:
     progress = Progress()
     progress.start_step(call_id="1", name="screen", description="Screening P/E < 15 & ROE > 20%")
     assert render_progress(progress).endswith("◦ Screening P/E &lt; 15 &amp; ROE &gt; 20%")
+
+
+@pytest.mark.parametrize(("active_turns", "interval"), [(0, 1.0), (1, 1.2), (5, 6.0), (50, 60.0)])
+def test_edit_interval_shares_slacks_budget_between_running_turns(
+    active_turns: int, interval: float
+) -> None:
+    assert edit_interval(active_turns=active_turns) == pytest.approx(interval)

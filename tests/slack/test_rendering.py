@@ -6,7 +6,7 @@ from dataclasses import replace
 from itertools import pairwise
 
 from bots.slack.adapter import build_client
-from bots.slack.sink import SlackTurnSink
+from bots.slack.sink import ActiveTurns, SlackTurnSink
 from dexter_core.agent.events import FinalAnswer, Notice, Status, ToolFinished, ToolStarted
 from dexter_core.dispatch.post_ledgers import MemoryPostLedger
 from tests.fakes.fake_llm import ErrorReply, TextReply, ToolCall, ToolCallsReply
@@ -94,7 +94,9 @@ async def test_a_rerun_turn_posts_nothing_twice(fake_slack: FakeSlack) -> None:
     reply_to = {"channel": "C0MARKETS", "thread_ts": ROOT}
     answer = FinalAnswer(text="\n\n".join(["word " * 700] * 3))
     for _ in range(2):  # the same request run twice, e.g. after a crash, with its ledger
-        sink = SlackTurnSink(client=client, reply_to=reply_to, ledger=ledger)
+        sink = SlackTurnSink(
+            client=client, reply_to=reply_to, ledger=ledger, active_turns=ActiveTurns()
+        )
         await sink.send(Status(phase="thinking"))
         await sink.send(Notice(text="History is unavailable; answering without it."))
         await sink.send(answer)
@@ -106,11 +108,17 @@ async def test_a_rerun_turn_posts_nothing_twice(fake_slack: FakeSlack) -> None:
 
 async def test_events_after_the_answer_change_nothing(fake_slack: FakeSlack) -> None:
     client = build_client(replace(BASE_SETTINGS, slack_api_url=fake_slack.api_url))
+    active_turns = ActiveTurns()
     sink = SlackTurnSink(
-        client=client, reply_to={"channel": "D0ALICEDM"}, ledger=MemoryPostLedger()
+        client=client,
+        reply_to={"channel": "D0ALICEDM"},
+        ledger=MemoryPostLedger(),
+        active_turns=active_turns,
     )
+    assert active_turns.count == 1
     await sink.send(ToolStarted(call_id="1", name="get_prices", arguments={}, description="Prices"))
     await sink.send(FinalAnswer(text="Done."))
     await sink.send(ToolFinished(call_id="1", name="get_prices", ok=True, duration_ms=1.0))
     [message] = fake_slack.messages["D0ALICEDM"]
     assert message["text"] == "Done." and "thread_ts" not in message
+    assert active_turns.count == 0
