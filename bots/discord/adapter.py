@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 
 import aiohttp
 import discord
@@ -70,6 +71,8 @@ class DiscordAdapter:
         self._client: DexterClient | None = None
         self._connection: asyncio.Task[None] | None = None
         self._is_ready = asyncio.Event()
+        # Sinks of turns under way; the dispatcher holds them, so finished ones drop out.
+        self._sinks: weakref.WeakSet[DiscordTurnSink] = weakref.WeakSet()
         # Registered now, before the dispatcher starts, so a turn recovered from an earlier
         # run finds its factory; its sink waits for the connection.
         core.dispatcher.register_sink_factory("discord", self._build_sink)
@@ -98,12 +101,23 @@ class DiscordAdapter:
         logger.info("connected to Discord as %s (%s)", user, user.id if user else "?")
 
     async def stop(self) -> None:
-        """Disconnect. Turns already queued finish through the dispatcher."""
-        if self._client is not None:
-            await self._client.close()
-        if self._connection is not None:
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await self._connection
+        """Stop taking events, give turns under way `DEXTER_SHUTDOWN_GRACE` seconds to post
+        their answers, then disconnect."""
+        client, connection = self._client, self._connection
+        if client is None:
+            return
+        client.is_accepting = False
+        unfinished = [sink.finished.wait() for sink in self._sinks if not sink.finished.is_set()]
+        if unfinished:
+            logger.info("waiting for %d Discord answers before disconnecting", len(unfinished))
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._core.settings.dexter_shutdown_grace):
+                    await asyncio.gather(*unfinished)
+        await client.close()
+        if connection is not None:
+            # A closed client leaves its reconnect loop, unless it sleeps in a backoff.
+            connection.cancel()
+            await asyncio.wait({connection}, timeout=5.0)
         self._client = self._connection = None
         self._is_ready.clear()
 
@@ -157,7 +171,7 @@ class DiscordAdapter:
         """The dispatcher's sink factory for `discord` requests (waits for the connection)."""
         async with asyncio.timeout(self._ready_timeout):
             await self._is_ready.wait()
-        return sink_for_request(
+        sink = sink_for_request(
             self.client,
             request,
             ledger,
@@ -165,6 +179,8 @@ class DiscordAdapter:
             typing_interval=self._typing_interval,
             typing_limit=self._core.settings.dexter_turn_timeout + TYPING_MARGIN,
         )
+        self._sinks.add(sink)
+        return sink
 
 
 def _log_connection_end(task: asyncio.Task[None]) -> None:

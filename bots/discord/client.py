@@ -31,6 +31,8 @@ class DexterClient(discord.Client):
             guild_ready_timeout=guild_ready_timeout,
         )
         self._core = core
+        # False once the adapter is stopping: new events are left alone.
+        self.is_accepting = True
         commands = Commands(core=core, client=self)
         self.tree = DexterCommandTree(self, core=core, commands=commands)
         self._messages = MessageHandler(client=self, core=core, commands=commands)
@@ -40,4 +42,5 @@ class DexterClient(discord.Client):
         await sync_commands(self.tree, guild_id=self._core.settings.dexter_discord_guild_id)
 
     async def on_message(self, message: discord.Message) -> None:
-        await self._messages.handle(message)
+        if self.is_accepting:
+            await self._messages.handle(message)

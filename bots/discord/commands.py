@@ -9,6 +9,7 @@ deferred at once as ephemeral, and answered with follow-ups.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -33,6 +34,9 @@ from bots.discord.routing_logic import NOT_ENABLED_REPLY, Place, TextCommand
 from bots.discord.sink import NO_MENTIONS, PLATFORM_ERRORS
 from dexter_core.core import Core
 from dexter_core.errors import StoreUnavailableError
+
+if TYPE_CHECKING:
+    from bots.discord.client import DexterClient
 
 logger = logging.getLogger(__name__)
 
@@ -133,14 +137,17 @@ class Commands:
 class DexterCommandTree(app_commands.CommandTree):
     """The application commands: every interaction claimed once and deferred at once."""
 
-    def __init__(self, client: discord.Client, *, core: Core, commands: Commands) -> None:
+    def __init__(self, client: DexterClient, *, core: Core, commands: Commands) -> None:
         super().__init__(client)
+        self._client = client
         self._core = core
         self._commands = commands
         self._add_commands()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """Drop replayed interactions; defer the rest (ephemeral) before any work."""
+        if not self._client.is_accepting:
+            return False
         if not await claim_once(self._core.store, f"discord:interaction:{interaction.id}"):
             logger.info("duplicate interaction %s ignored", interaction.id)
             return False

@@ -81,7 +81,10 @@ def sink_for_request(
 
 
 class DiscordTurnSink:
-    """Renders one turn's events in one Discord channel or thread."""
+    """Renders one turn's events in one Discord channel or thread.
+
+    `finished` is set once the answer (or failure) has been posted, or given up on.
+    """
 
     def __init__(
         self,
@@ -107,20 +110,24 @@ class DiscordTurnSink:
         self._typing_again = asyncio.Event()
         self._pending_edit: asyncio.Task[None] | None = None
         self._notices = 0
-        self._is_finished = False
+        self._is_finishing = False
+        self.finished = asyncio.Event()
 
     async def send(self, event: Event) -> None:
         """Show `event`. Platform errors are logged, never raised."""
-        if self._is_finished:
+        if self._is_finishing:
             return
-        if isinstance(event, FinalAnswer):
-            await self._finish()
-            parts = split_message(to_discord_markdown(event.text)) or [EMPTY_ANSWER]
-            for index, part in enumerate(parts):
-                await self._post_once(f"part:{index}", part)
-        elif isinstance(event, TurnFailed):
-            await self._finish()
-            await self._post_once("failed", event.message)
+        if isinstance(event, FinalAnswer | TurnFailed):
+            try:
+                await self._finish()
+                if isinstance(event, FinalAnswer):
+                    parts = split_message(to_discord_markdown(event.text)) or [EMPTY_ANSWER]
+                    for index, part in enumerate(parts):
+                        await self._post_once(f"part:{index}", part)
+                else:
+                    await self._post_once("failed", event.message)
+            finally:
+                self.finished.set()
         elif isinstance(event, Notice):
             self._notices += 1
             await self._post_once(f"notice:{self._notices}", f"-# {event.text}")
@@ -152,7 +159,7 @@ class DiscordTurnSink:
 
     async def _finish(self) -> None:
         """Stop typing and progress edits; leave the progress message showing what was done."""
-        self._is_finished = True
+        self._is_finishing = True
         for task in (self._typing, self._pending_edit):
             if task is not None and not task.done():
                 task.cancel()

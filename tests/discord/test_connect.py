@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 
@@ -14,7 +15,8 @@ from dexter_core.bootstrap import build_core, close_core
 from dexter_core.settings import Settings
 from tests.discord.conftest import RigFactory
 from tests.discord.rig import BASE_SETTINGS, Rig
-from tests.fakes.fake_discord import APPLICATION_ID, BOT_ID, GUILD_ID, FakeDiscord
+from tests.fakes.fake_discord import ADA, APPLICATION_ID, BOT_ID, GUILD_ID, FakeDiscord
+from tests.fakes.fake_llm import TextReply
 
 
 async def test_start_logs_in_registers_commands_and_connects(rig: Rig) -> None:
@@ -126,3 +128,17 @@ async def test_resume_keeps_the_session(rig: Rig) -> None:
     message = await rig.mention("still there?")
     thread_id = await rig.thread_for(message)
     assert (await rig.answers(thread_id))[-1].startswith("Echo: still there?")
+
+
+async def test_stop_lets_answers_under_way_be_posted_then_disconnects(rig: Rig) -> None:
+    rig.llm.enqueue(TextReply("Slow but sure.", delay=0.4))
+    dm = rig.fake.dm_channel_id(ADA)
+    await rig.fake.post_user_message("a slow question", channel_id=dm)
+    await rig.fake.wait_for_call("POST", f"/channels/{dm}/typing")
+    client = rig.adapter.client
+    await rig.adapter.stop()
+    assert rig.texts(dm) == ["Slow but sure."]
+    assert client.is_closed()
+    await rig.fake.post_user_message("anyone there?", channel_id=dm)
+    await asyncio.sleep(0.1)
+    assert rig.texts(dm) == ["Slow but sure."]
