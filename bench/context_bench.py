@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 from pathlib import Path
@@ -77,6 +78,8 @@ def run(*, sizes: list[int], iterations: int, data_path: Path = DATA) -> dict[st
     # Every timed selection gets a query not seen before: no cached query vectors.
     fresh = (f"{query} (#{n})" for n in range(10**9) for query in queries)
     results: dict[str, Any] = {"iterations": iterations, "sizes": sizes}
+    # Figures on a shared machine mean little without how busy it was.
+    load_before = os.getloadavg()[0]
     for size in sizes:
         stored = _stored_turns(data, size, embedder)
         history = MessageHistory(stored, settings=settings, embedder=embedder)
@@ -118,7 +121,15 @@ def run(*, sizes: list[int], iterations: int, data_path: Path = DATA) -> dict[st
             "build_context_ms": _stats(build),
             "add_turn_ms": _stats(adds),
         }
+    results["load_average_1m"] = {"before": load_before, "after": os.getloadavg()[0]}
+    results["torch_threads"] = _torch_threads()
     return results
+
+
+def _torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
 
 
 def main() -> None:
