@@ -1,7 +1,8 @@
 """Per-history search structures: BM25 term counts and the stacked embedding matrix.
 
-Built once per `MessageHistory` and extended as turns are added, so selecting again
-over the same history costs only the query's work.
+One per `MessageHistory`. The embedding matrix, document lengths and BM25 term columns
+are computed on first use and kept until a turn is added, so selecting again over the
+same history costs only the query's work.
 """
 
 from __future__ import annotations
