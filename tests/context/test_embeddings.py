@@ -12,6 +12,7 @@ from dexter_core.context.embeddings import Embedder, EmbedderLoader
 from dexter_core.context.history import MessageHistory
 from dexter_core.context.query_encoder import trace_query_encoder
 from dexter_core.context.vectors import stack_vectors, vector_to_bytes
+from dexter_core.sessions.models import Turn
 from dexter_core.settings import Settings
 
 ON = Settings(dexter_use_embeddings=True, dexter_recent_turns=3, dexter_max_context_messages=4)
@@ -126,3 +127,21 @@ def test_real_model_picks_the_paraphrased_old_turn(
     assert [t.query for t in selected] == [CONVERSATION[expected][0]] + [
         query for query, _ in CONVERSATION[-3:]
     ]
+
+
+class _ModelFailingAfterWarmUp:
+    """A sentence-transformers stand-in whose encode breaks after loading (e.g. out of memory)."""
+
+    def encode(self, texts: list[str], **options: object) -> np.ndarray:
+        if texts == ["warm-up"]:
+            return np.full((1, 4), 0.5, dtype=np.float32)
+        raise RuntimeError("out of memory")
+
+
+def test_a_failing_query_encode_falls_back_to_recency(caplog) -> None:
+    embedder = Embedder(_ModelFailingAfterWarmUp())
+    history = MessageHistory(
+        [Turn(query=f"q{i}", answer=f"a{i}") for i in range(6)], settings=ON, embedder=embedder
+    )
+    assert [t.query for t in history.select_relevant_messages("q0")] == ["q2", "q3", "q4", "q5"]
+    assert "Query embedding failed (out of memory); selecting by recency" in caplog.text

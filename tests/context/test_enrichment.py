@@ -109,3 +109,15 @@ async def test_store_errors_are_logged_not_raised(caplog) -> None:
     await store.append_turn(SESSION, turn)
     await enrich_turn(store, SESSION, turn, settings=PLAIN)
     assert "Enriching turn" in caplog.text and "redis down" in caplog.text
+
+
+@pytest.mark.slow
+async def test_an_embedding_already_on_the_turn_is_kept(embedder: Embedder) -> None:
+    store, turns = await _store_with(1)
+    await store.update_turn(SESSION, turns[0].turn_id, embedding=b"\x00" * 1536)
+    [stored] = await store.get_turns(SESSION)
+    settings = Settings(dexter_use_embeddings=True)
+    await enrich_turn(store, SESSION, stored, settings=settings, embedder=embedder)
+    [after] = await store.get_turns(SESSION)
+    assert after.embedding == b"\x00" * 1536
+    assert after.summary == fallback_summary(stored.query, stored.answer)
