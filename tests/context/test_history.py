@@ -153,3 +153,12 @@ def test_history_built_from_stored_turns_keeps_summary_and_generation(recency_se
     history = MessageHistory(turns, summary="rolled", generation=3, settings=recency_settings)
     assert (history.turns, history.summary, history.generation) == (turns, "rolled", 3)
     assert history.embedder is None
+
+
+def test_an_empty_history_gives_an_empty_context(recency_settings) -> None:
+    context = MessageHistory(settings=recency_settings).build_context("What is AAPL's P/E?")
+    assert (context.messages, context.turns, context.tokens) == ([], [], 0)
+    folded_only = MessageHistory(summary="Ada asked about AAPL margins.", settings=recency_settings)
+    [memory] = folded_only.build_context("And MSFT?").messages
+    assert memory["role"] == "system"
+    assert memory["content"].endswith("Summary of the oldest turns: Ada asked about AAPL margins.")
