@@ -41,7 +41,14 @@ async def use_gateway_url(client: discord.Client, settings: Settings) -> None:
     """
     gateway = settings.discord_gateway_url
     if not gateway and Route.BASE != DEFAULT_API_URL:
-        _, gateway, _ = await client.http.get_bot_gateway()
+        try:
+            _, gateway, _ = await client.http.get_bot_gateway()
+        except discord.GatewayNotFound:
+            logger.warning(
+                "%s does not name a gateway (GET /gateway/bot failed); using Discord's. "
+                "Set DISCORD_GATEWAY_URL to choose one.",
+                Route.BASE,
+            )
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway or DEFAULT_GATEWAY_URL)
     if gateway:
         logger.info("Discord gateway at %s", gateway)
