@@ -389,3 +389,14 @@ async def test_a_tool_that_raises_does_not_end_the_turn(
     news, price = tool_messages(llm_server.requests[-1])
     assert news["content"] == "error: get_news failed unexpectedly; try another way or answer."
     assert json.loads(price["content"])["snapshot"][0]["price"] == 229.87
+
+
+async def test_a_stream_dying_mid_answer_fails_the_turn_without_a_retry(
+    make_orchestrator: MakeOrchestrator, llm_server: FakeLLM
+) -> None:
+    llm_server.enqueue(TextReply("Apple's revenue was $391.0B in fiscal 2024.", break_after=3))
+    events = await collect(make_orchestrator().stream("AAPL revenue?"))
+    # The user saw the start of the answer; repeating the request would show it twice.
+    assert "".join(d.text for d in of_type(events, AnswerDelta)) == "Apple's revenue was "
+    assert isinstance(events[-1], TurnFailed) and events[-1].reason == "llm_unavailable"
+    assert len(llm_server.requests) == 1

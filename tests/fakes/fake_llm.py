@@ -28,7 +28,8 @@ A reply is a `TextReply`, a `ToolCallsReply` (streamed as incremental `tool_call
 finish_reason "tool_calls"), an `ErrorReply` (any status, optional `Retry-After` /
 `retry-after-ms` headers), or a callable `(body) -> reply` deciding from the request.
 Every reply has `delay` (seconds before the response starts; a large value is a hang) and
-text replies `chunk_delay` (seconds between streamed chunks).
+text replies `chunk_delay` (seconds between streamed chunks) and `break_after` (drop the
+connection after that many streamed chunks).
 
 Every request body is kept, in arrival order, in `requests`; `headers` keeps the headers.
 With `require_key=True` a request without `Authorization: Bearer <api_key>` gets a 401.
@@ -61,6 +62,8 @@ class TextReply:
     delay: float = 0.0
     chunk_delay: float = 0.0
     finish_reason: str = "stop"
+    # Drop the connection after this many streamed text chunks (a server dying mid-answer).
+    break_after: int | None = None
 
 
 @dataclass
@@ -249,7 +252,11 @@ class FakeLLM:
 
         await send({"role": "assistant", "content": ""})
         chunk_delay = reply.chunk_delay if isinstance(reply, TextReply) else 0.0
-        for piece in _pieces(reply.text):
+        break_after = reply.break_after if isinstance(reply, TextReply) else None
+        for sent, piece in enumerate(_pieces(reply.text)):
+            if sent == break_after and request.transport is not None:
+                request.transport.abort()
+                return response
             if chunk_delay:
                 await asyncio.sleep(chunk_delay)
             await send({"content": piece})
