@@ -12,6 +12,7 @@ import asyncio
 import getpass
 import logging
 import sys
+import threading
 from typing import TextIO
 
 from bots.console.chat_logic import (
@@ -70,6 +71,33 @@ class _Screen:
             self._status_shown = False
 
 
+class _LineReader:
+    """Reads input lines in a daemon thread and hands them to the event loop.
+
+    A read waiting for the user must not keep the process alive: Ctrl-C at the prompt
+    ends the chat at once, where a worker thread of the loop's executor would be waited for.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._lines: asyncio.Queue[str] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        threading.Thread(target=self._read, args=(stream, loop), daemon=True).start()
+
+    async def readline(self) -> str:
+        """The next line with its newline, or "" at end of input."""
+        return await self._lines.get()
+
+    def _read(self, stream: TextIO, loop: asyncio.AbstractEventLoop) -> None:
+        while True:
+            line = stream.readline()
+            try:
+                loop.call_soon_threadsafe(self._lines.put_nowait, line)
+            except RuntimeError:  # the chat is over and its loop closed
+                return
+            if not line:
+                return
+
+
 async def run_chat(
     settings: Settings,
     *,
@@ -94,13 +122,14 @@ async def run_chat(
     orchestrator = Orchestrator(settings=settings)
     # The embedding model takes seconds to load: start now, while the user types.
     warm_up = asyncio.create_task(asyncio.to_thread(get_embedder, settings))
+    lines = _LineReader(stdin)
     screen.line(f"Dexter, session {session_id}. {HELP}")
     if not settings.financial_datasets_api_key:
         screen.line(NO_DATA_HELP)
     try:
         while True:
             screen.write("you> ")
-            line = await asyncio.to_thread(stdin.readline)
+            line = await lines.readline()
             if not line:
                 screen.line("")
                 break

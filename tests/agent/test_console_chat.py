@@ -7,6 +7,7 @@ import dataclasses
 import io
 import os
 import select
+import signal
 import sys
 from asyncio.subprocess import PIPE
 from pathlib import Path
@@ -171,9 +172,14 @@ async def test_dexter_chat_command_end_to_end(llm_server: FakeLLM, tmp_path: Pat
         stdout=PIPE,
         stderr=PIPE,
     )
-    out, err = await asyncio.wait_for(process.communicate(b"AAPL revenue?\n/quit\n"), 60)
-    assert process.returncode == 0, err.decode()
-    text = out.decode()
-    assert "session console:carol" in text
-    assert "dexter> Echo: AAPL revenue? [context: 1 messages]" in text
-    assert b"Traceback" not in err
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(b"AAPL revenue?\n")
+    await process.stdin.drain()
+    answer = b"dexter> Echo: AAPL revenue? [context: 1 messages]\nyou> "
+    shown = await asyncio.wait_for(process.stdout.readuntil(answer), 60)
+    assert b"session console:carol" in shown
+    # Ctrl-C while the chat waits for the next question ends it at once.
+    process.send_signal(signal.SIGINT)
+    await asyncio.wait_for(process.wait(), 5)
+    assert process.returncode == 130
+    assert b"Traceback" not in await process.stderr.read()
