@@ -160,7 +160,7 @@ class Orchestrator:
         else:
             history = self._own_history()
 
-        messages = self._prompt(history, query)
+        messages = self._prompt(history, query, asker=user_name or user_id)
         queue: asyncio.Queue[Event | _Done] = asyncio.Queue()
         worker = asyncio.create_task(self._agent_loop(messages, queue.put_nowait))
         try:
@@ -219,10 +219,10 @@ class Orchestrator:
 
     # -- the turn's parts ---------------------------------------------------------------------
 
-    def _prompt(self, history: MessageHistory, query: str) -> list[Message]:
+    def _prompt(self, history: MessageHistory, query: str, *, asker: str) -> list[Message]:
         context = history.build_context(query)
         return [
-            {"role": "system", "content": system_prompt(dt.date.today())},
+            {"role": "system", "content": system_prompt(dt.date.today(), asker=asker)},
             *context.messages,
             {"role": "user", "content": query},
         ]

@@ -5,8 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 
-def system_prompt(today: dt.date) -> str:
-    """Who Dexter is and how it answers; dated so "last quarter" means something."""
+def system_prompt(today: dt.date, *, asker: str = "") -> str:
+    """Who Dexter is and how it answers; dated so "last quarter" means something.
+
+    `asker` names who asks this question, so that in a shared thread "what did I ask
+    earlier?" can be matched against the `[who, when]` of earlier turns.
+    """
+    asked_by = f"\nThe question at the end comes from {asker}." if asker else ""
     return (
         "You are Dexter, a financial research assistant working inside a team chat. "
         f"Today is {today.isoformat()} ({today:%A}).\n"
@@ -21,7 +26,7 @@ def system_prompt(today: dt.date) -> str:
         'to understand follow-ups such as "and how does that compare with MSFT?".\n'
         "- Be concise: lead with the answer, then the supporting figures. Use short lists or "
         "small tables where they help; no preamble."
-    )
+    ) + asked_by
 
 
 STEP_LIMIT_NOTE = (

@@ -52,5 +52,7 @@ async def test_turn_stored_once_then_enriched_off_the_reply_path(
     assert enriched.summary == SUMMARY
     assert enriched.embedding is not None and len(enriched.embedding) == 384 * 4
     assert len(llm_server.requests_for("dexter-fast")) == 1
+    system = llm_server.requests_for("dexter-main")[0]["messages"][0]["content"]
+    assert system.endswith("The question at the end comes from Ann.")
     metadata = await store.get_metadata("slack:T1:C1:1700000000.000100")
     assert metadata is not None and metadata.turn_count == 1
