@@ -17,6 +17,7 @@ from dexter_core.agent.llm import LLMClient
 from dexter_core.agent.tools.client import DataUnavailable, FinancialDatasetsClient
 from dexter_core.agent.tools.specs import SPECS_BY_NAME
 from dexter_core.errors import LLMUnavailableError, StoreUnavailableError
+from dexter_core.redaction import redact, secrets_of
 from dexter_core.sessions.factory import get_session_store
 from dexter_core.settings import Settings
 
@@ -32,7 +33,8 @@ async def run_doctor(settings: Settings, *, out: TextIO = sys.stdout) -> int:
         _check_slack(settings),
         _check_discord(settings),
     )
-    out.write(render(list(checks)))
+    # Details quote what servers and libraries said; mask any secret they echoed back.
+    out.write(redact(render(list(checks)), secrets_of(settings)))
     out.flush()
     return exit_code(list(checks))
 
