@@ -6,8 +6,11 @@ allow-lists, read its text, pick (or open) the thread it is answered in, submit.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import logging
+from collections.abc import AsyncIterator
 
 import discord
 
@@ -42,6 +45,28 @@ THREAD_ARCHIVE_MINUTES = 1440
 _USER_MESSAGE_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 
 
+class ArrivalOrder:
+    """Per-channel first-in, first-out: while one message of a channel is being handled,
+    the next waits, so a thread's messages reach the dispatcher in the order they arrived
+    (handling awaits the store and Discord, which would otherwise let them overtake)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._holders: dict[int, int] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn_of(self, channel_id: int) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(channel_id, asyncio.Lock())
+        self._holders[channel_id] = self._holders.get(channel_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._holders[channel_id] -= 1
+            if not self._holders[channel_id]:
+                del self._locks[channel_id], self._holders[channel_id]
+
+
 class MessageHandler:
     """Answers DMs, mentions and messages in Dexter's threads by submitting turns."""
 
@@ -49,11 +74,13 @@ class MessageHandler:
         self._client = client
         self._core = core
         self._commands = commands
+        self._order = ArrivalOrder()
 
     async def handle(self, message: discord.Message) -> None:
         """Handle one new message; never raises (errors are logged)."""
         try:
-            await self._handle(message)
+            async with self._order.turn_of(message.channel.id):
+                await self._handle(message)
         except Exception:
             logger.exception("could not handle Discord message %s", message.id)
 

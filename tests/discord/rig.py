@@ -84,7 +84,18 @@ class Rig:
                     await asyncio.sleep(0.005)
             handlers = [t for t in asyncio.all_tasks() if t.get_name().startswith(_HANDLER_TASKS)]
             await asyncio.gather(*handlers, return_exceptions=True)
-            await self.core.dispatcher.wait_idle()  # type: ignore[attr-defined]
+            # The in-process dispatcher can say when its turns are done; with Redis,
+            # callers wait for the messages they expect instead.
+            wait_idle = getattr(self.core.dispatcher, "wait_idle", None)
+            if wait_idle is not None:
+                await wait_idle()
+
+    async def stored_turns(self, session_id: str, *, count: int) -> list[Turn]:
+        """The session's turns once at least `count` are stored (they follow the answer)."""
+        async with asyncio.timeout(10):
+            while len(turns := await self.core.store.get_turns(session_id)) < count:  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
+        return turns
 
     async def seed_turns(self, session_id: str, *turns: Turn) -> None:
         """Store turns in a session, as if Dexter had answered them."""
