@@ -5,7 +5,15 @@ from __future__ import annotations
 import asyncio
 
 from bots.discord.sink import DiscordTurnSink, ReplyTarget, sink_for_request
-from dexter_core.agent.events import Event, FinalAnswer, Notice, Status, ToolFinished, ToolStarted
+from dexter_core.agent.events import (
+    Event,
+    FinalAnswer,
+    Notice,
+    Status,
+    ToolFinished,
+    ToolStarted,
+    TurnEnded,
+)
 from dexter_core.dispatch.post_ledgers import MemoryPostLedger
 from dexter_core.dispatch.requests import TurnRequest
 from tests.discord.rig import Rig
@@ -128,3 +136,19 @@ async def test_sinks_for_dms_post_in_the_dm(rig: Rig) -> None:
     )
     await sink.send(FinalAnswer(text="In the DM."))
     assert rig.texts(dm) == ["In the DM."]
+
+
+async def test_the_end_of_a_stored_turn_posts_and_edits_nothing(rig: Rig) -> None:
+    sink = _sink(rig, GENERAL_ID, MemoryPostLedger())
+    for event in TURN:
+        await sink.send(event)
+    calls_for_the_answer = len(rig.fake.calls)
+
+    await sink.send(Status(phase="stored"))
+    await sink.send(TurnEnded())
+    await asyncio.sleep(0.1)  # past the progress edit and typing intervals
+
+    assert len(rig.fake.calls) == calls_for_the_answer
+    progress, *parts = rig.texts(GENERAL_ID)
+    assert progress == "✅ Fetching AAPL prices"
+    assert len(parts) == 2
