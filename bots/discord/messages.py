@@ -75,6 +75,9 @@ class MessageHandler:
         self._core = core
         self._commands = commands
         self._order = ArrivalOrder()
+        # Threads this process was mentioned in: followed from the mention on, before
+        # the first answer is stored and the store can tell.
+        self._followed: set[int] = set()
 
     async def handle(self, message: discord.Message) -> None:
         """Handle one new message; never raises (errors are logged)."""
@@ -113,6 +116,8 @@ class MessageHandler:
             await self._commands.run_text_command(message, command)
             return
         target = await self._reply_target(message, channel, action, question=text)
+        if facts.place is Place.THREAD:
+            self._followed.add(target.channel_id)
         await self._submit(message, target, text)
 
     async def _resolve_channel(self, message: discord.Message) -> object:
@@ -143,7 +148,9 @@ class MessageHandler:
             can_open_threads=place is Place.CHANNEL and _can_open_threads(channel),
         )
         if is_owner_relevant(facts):
-            is_dexters = await is_dexters_thread(channel, store=self._core.store, bot_id=bot_id)
+            is_dexters = getattr(channel, "id", None) in self._followed or (
+                await is_dexters_thread(channel, store=self._core.store, bot_id=bot_id)
+            )
             facts = dataclasses.replace(facts, thread_is_dexters=is_dexters)
         return facts
 
