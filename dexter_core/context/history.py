@@ -27,7 +27,7 @@ from dexter_core.context.turn_texts import embedding_text
 from dexter_core.context.vectors import vector_to_bytes
 from dexter_core.errors import InvalidInputError
 from dexter_core.sessions.models import Turn
-from dexter_core.sessions.store import _validate_turn
+from dexter_core.sessions.store import validate_turn
 from dexter_core.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ class MessageHistory:
         fields.setdefault("created_at", time.time())
         turn = Turn(query=query, answer=answer, extra=extra, **fields)
         # The stores' own check: the same limits, and text made UTF-8-safe in place.
-        _validate_turn(turn)
+        validate_turn(turn)
         turn.summary = fallback_summary(turn.query, turn.answer)
         if self._embedder is not None:
             vector = self._embedder.embed_documents([embedding_text(turn)])[0]

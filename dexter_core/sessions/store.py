@@ -43,7 +43,7 @@ class SessionStore(abc.ABC):
         over writes already in flight. Returns True when the turn was stored.
         """
         validate_session_id(session_id)
-        _validate_turn(turn)
+        validate_turn(turn)
         return await self._append_turn(session_id, turn, if_generation)
 
     async def get_turns(self, session_id: str, limit: int | None = None) -> list[Turn]:
@@ -195,7 +195,7 @@ def _has_surrogates(text: str) -> bool:
     return False
 
 
-def _validate_turn(turn: Turn) -> None:
+def validate_turn(turn: Turn) -> None:
     """Refuse turns no store should keep; clamp text that is not UTF-8-safe in place."""
     if not isinstance(turn, Turn):
         raise InvalidInputError("append_turn takes a Turn")
