@@ -8,7 +8,9 @@ from typing import Any
 from dexter_core.agent.llm import LLMClient
 from dexter_core.agent.orchestrator import Orchestrator
 from dexter_core.agent.tools import ToolResult
+from dexter_core.dispatch.requests import TurnRequest
 from dexter_core.settings import Settings
+from tests.fakes.fake_llm import FakeLLM
 
 
 def agent_settings(llm_base_url: str, **changes: object) -> Settings:
@@ -50,3 +52,16 @@ class NoTools:
 
     async def aclose(self) -> None:
         """Nothing to close."""
+
+
+def turn_request(session: str, text: str, *, platform: str = "test", **fields: str) -> TurnRequest:
+    """A request of `platform` with the given session and text."""
+    return TurnRequest(session_id=session, text=text, platform=platform, **fields)
+
+
+def prompt_of(llm: FakeLLM, text: str) -> str:
+    """What the model was shown the last time it was asked `text` (the last user message)."""
+    for index in reversed(range(len(llm.requests))):
+        if llm.requests[index]["messages"][-1]["content"] == text:
+            return llm.prompt_text(index)
+    raise AssertionError(f"the LLM was never asked {text!r}")

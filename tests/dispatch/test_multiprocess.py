@@ -17,9 +17,8 @@ import pytest
 from redis.asyncio import Redis
 
 from dexter_core.dispatch.redis_streams import RedisDispatcher
-from dexter_core.dispatch.requests import TurnRequest
 from dexter_core.sessions.redis_store import RedisSessionStore
-from tests.dispatch.agent_setup import agent_settings, make_agent
+from tests.dispatch.agent_setup import agent_settings, make_agent, prompt_of, turn_request
 from tests.dispatch.processes import WorkerPool, poll_until
 from tests.dispatch.recording import PostingRecorder, read_posts
 from tests.fakes.fake_llm import ErrorReply, FakeLLM, TextReply
@@ -98,10 +97,6 @@ async def submitter(
     await orchestrator.aclose()
 
 
-def _request(session: str, text: str, **fields: str) -> TurnRequest:
-    return TurnRequest(session_id=session, text=text, platform="test", **fields)
-
-
 async def _posts_when(client: Redis, prefix: str, count: int, *, within: float) -> list[dict]:
     """The posts once there are `count` of them (failing after `within` seconds), after a
     wait past the lease expiry that would let a duplicate post show up."""
@@ -113,15 +108,6 @@ async def _posts_when(client: Redis, prefix: str, count: int, *, within: float) 
         await poll_until(enough)
     await asyncio.sleep(LEASE_TTL)
     return await read_posts(client, prefix)
-
-
-def _prompt_of(llm_server: FakeLLM, text: str) -> str:
-    """What the model was shown the last time it was asked `text`."""
-    for index in reversed(range(len(llm_server.requests))):
-        body = llm_server.requests[index]
-        if body["model"] == "dexter-main" and body["messages"][-1]["content"] == text:
-            return llm_server.prompt_text(index)
-    raise AssertionError(f"the LLM was never asked {text!r}")
 
 
 async def test_200_sessions_of_10_messages_over_two_processes(
@@ -137,7 +123,9 @@ async def test_200_sessions_of_10_messages_over_two_processes(
 
     async def send(session: str) -> None:
         for i in range(10):
-            assert (await submitter.submit(_request(session, f"{session} says {i}"))).is_accepted
+            assert (
+                await submitter.submit(turn_request(session, f"{session} says {i}"))
+            ).is_accepted
 
     await asyncio.gather(*(send(s) for s in sessions))
     posts = await _posts_when(client, redis_prefix, 2000, within=150)
@@ -151,7 +139,7 @@ async def test_200_sessions_of_10_messages_over_two_processes(
         assert [t.query for t in await store.get_turns(session)] == expected
         for i in range(1, 10):
             previous_answer = f"Echo: {session} says {i - 1}"
-            assert previous_answer in _prompt_of(llm_server, f"{session} says {i}")
+            assert previous_answer in prompt_of(llm_server, f"{session} says {i}")
 
 
 async def test_a_worker_killed_mid_turn_is_replaced_and_the_turn_answered_once(
@@ -168,9 +156,9 @@ async def test_a_worker_killed_mid_turn_is_replaced_and_the_turn_answered_once(
         times=1,
     )
     pool = await start_workers(1)
-    slow = _request("test:crash", "slow question")
+    slow = turn_request("test:crash", "slow question")
     await submitter.submit(slow)
-    await submitter.submit(_request("test:crash", "follow-up"))
+    await submitter.submit(turn_request("test:crash", "follow-up"))
 
     async def slow_turn_started() -> bool:
         return await client.hget(f"{redis_prefix}:running", slow.request_id) is not None
@@ -192,7 +180,7 @@ async def test_a_worker_killed_mid_turn_is_replaced_and_the_turn_answered_once(
         "slow question",
         "follow-up",
     ]
-    assert posts[0]["answer"] in _prompt_of(llm_server, "follow-up")
+    assert posts[0]["answer"] in prompt_of(llm_server, "follow-up")
 
 
 async def test_a_failing_or_hanging_llm_only_affects_its_own_session(
@@ -204,11 +192,11 @@ async def test_a_failing_or_hanging_llm_only_affects_its_own_session(
 ) -> None:
     llm_server.add_rule(lambda body: "doomed" in str(body["messages"]), ErrorReply(500))
     llm_server.add_rule(lambda body: "stuck" in str(body["messages"]), TextReply("x", delay=60))
-    await start_workers(2, dexter_turn_timeout=2.0, dexter_llm_timeout=30.0)
-    await submitter.submit(_request("test:doomed", "doomed question"))
-    await submitter.submit(_request("test:stuck", "stuck question"))
+    await start_workers(2, dexter_turn_timeout=5.0, dexter_llm_timeout=30.0)
+    await submitter.submit(turn_request("test:doomed", "doomed question"))
+    await submitter.submit(turn_request("test:stuck", "stuck question"))
     for i in range(20):
-        await submitter.submit(_request(f"test:fine{i % 5}", f"fine {i}"))
+        await submitter.submit(turn_request(f"test:fine{i % 5}", f"fine {i}"))
 
     posts = await _posts_when(client, redis_prefix, 22, within=30)
     by_text = {p["text"]: p for p in posts}
@@ -227,7 +215,7 @@ async def test_one_event_delivered_to_two_processes_is_answered_once(
     start_workers: MakePool, client: Redis, redis_prefix: str
 ) -> None:
     await start_workers(2)
-    delivery = json.dumps(_request("test:dup", "hello twice", event_id="Ev-1").to_record())
+    delivery = json.dumps(turn_request("test:dup", "hello twice", event_id="Ev-1").to_record())
     async with client.pipeline(transaction=False) as pipe:
         pipe.rpush(f"{redis_prefix}:inbox:0", delivery)
         pipe.rpush(f"{redis_prefix}:inbox:1", delivery)
@@ -253,7 +241,7 @@ async def test_a_stopping_worker_finishes_its_turn_and_another_takes_the_rest(
     )
     first_pool = await start_workers(1, dexter_shutdown_grace=10.0)
     texts = ["first", "second", "third"]
-    requests = [_request("test:handover", text) for text in texts]
+    requests = [turn_request("test:handover", text) for text in texts]
     for request in requests:
         await submitter.submit(request)
 

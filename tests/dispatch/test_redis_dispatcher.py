@@ -12,11 +12,11 @@ from redis.asyncio import Redis
 
 from dexter_core.agent.events import FinalAnswer, TurnFailed
 from dexter_core.dispatch.redis_streams import RedisDispatcher
-from dexter_core.dispatch.requests import SubmitStatus, TurnRequest
+from dexter_core.dispatch.requests import SubmitStatus
 from dexter_core.sessions.models import Turn
 from dexter_core.sessions.redis_store import RedisSessionStore
 from dexter_core.settings import Settings
-from tests.dispatch.agent_setup import agent_settings, make_agent
+from tests.dispatch.agent_setup import agent_settings, make_agent, turn_request
 from tests.dispatch.processes import poll_until
 from tests.dispatch.recording import RecordingSink, RecordingSinkFactory
 from tests.fakes.fake_llm import FakeLLM, TextReply
@@ -75,10 +75,6 @@ async def make_dispatcher(
         await dispatcher.stop(grace=1)
 
 
-def _request(session: str, text: str, **fields: str) -> TurnRequest:
-    return TurnRequest(session_id=session, text=text, platform="test", **fields)
-
-
 async def test_a_local_sink_gets_the_turn_run_by_another_process(
     make_dispatcher: MakeDispatcher, store: RedisSessionStore, llm_server: FakeLLM
 ) -> None:
@@ -86,7 +82,7 @@ async def test_a_local_sink_gets_the_turn_run_by_another_process(
     await make_dispatcher()  # the process that does the answering
     sinks = [RecordingSink(), RecordingSink()]
     for sink, text in zip(sinks, ["first", "second"], strict=True):
-        assert (await front.submit(_request("test:relay", text), sink=sink)).is_accepted
+        assert (await front.submit(turn_request("test:relay", text), sink=sink)).is_accepted
     async with asyncio.timeout(10):
         for sink in sinks:
             await sink.done.wait()
@@ -105,7 +101,7 @@ async def test_a_re_run_of_an_answered_and_stored_turn_posts_the_stored_answer(
     redis_prefix: str,
 ) -> None:
     # The state a process leaves when it dies after storing a turn but before popping it.
-    request = _request("test:rerun", "what was stored")
+    request = turn_request("test:rerun", "what was stored")
     stored = Turn(query=request.text, answer="the stored answer")
     await store.append_turn(request.session_id, stored)
     client = Redis.from_url(redis_url)
@@ -146,18 +142,18 @@ async def test_limits_and_duplicates_hold_across_processes(
         consumers=0, dexter_session_queue_limit=2, dexter_user_rate_limit=4
     )
     busy = [
-        await first.submit(_request("test:busy", "a", user_id="U1")),
-        await second.submit(_request("test:busy", "b", user_id="U1")),
-        await first.submit(_request("test:busy", "c", user_id="U1")),
+        await first.submit(turn_request("test:busy", "a", user_id="U1")),
+        await second.submit(turn_request("test:busy", "b", user_id="U1")),
+        await first.submit(turn_request("test:busy", "c", user_id="U1")),
     ]
     assert [r.status for r in busy] == [SubmitStatus.ACCEPTED] * 2 + [SubmitStatus.SESSION_BUSY]
-    limited = await second.submit(_request("test:other", "d", user_id="U1"))
-    over = await first.submit(_request("test:other2", "e", user_id="U1"))
+    limited = await second.submit(turn_request("test:other", "d", user_id="U1"))
+    over = await first.submit(turn_request("test:other2", "e", user_id="U1"))
     assert limited.is_accepted
     assert over.status is SubmitStatus.RATE_LIMITED
     twice = await asyncio.gather(
-        first.submit(_request("test:dup", "x", event_id="E1")),
-        second.submit(_request("test:dup", "x", event_id="E1")),
+        first.submit(turn_request("test:dup", "x", event_id="E1")),
+        second.submit(turn_request("test:dup", "x", event_id="E1")),
     )
     assert sorted(r.status.value for r in twice) == ["accepted", "duplicate"]
 
@@ -167,7 +163,7 @@ async def test_submitted_requests_wait_in_redis_until_a_process_answers_them(
 ) -> None:
     front = await make_dispatcher(consumers=0)
     for text in ["one", "two"]:
-        await front.submit(_request("test:later", text))
+        await front.submit(turn_request("test:later", text))
     await asyncio.sleep(0.3)
     assert await store.get_turns("test:later") == []
     client = Redis.from_url(redis_url)
@@ -193,11 +189,11 @@ async def test_stopping_hands_waiting_local_requests_over_to_other_processes(
 ) -> None:
     front = await make_dispatcher(consumers=0)
     sink = RecordingSink()
-    assert (await front.submit(_request("test:handed", "still queued"), sink=sink)).is_accepted
+    assert (await front.submit(turn_request("test:handed", "still queued"), sink=sink)).is_accepted
     await front.stop(grace=0.2)
     assert isinstance(sink.terminal, TurnFailed) and sink.terminal.reason == "busy"
     assert "will be saved" in sink.terminal.message
-    refused = await front.submit(_request("test:handed", "too late"), sink=RecordingSink())
+    refused = await front.submit(turn_request("test:handed", "too late"), sink=RecordingSink())
     assert refused.status is SubmitStatus.SHUTTING_DOWN
     client = Redis.from_url(redis_url)
     assert await client.llen(f"{redis_prefix}:dispatch:queue:test:handed") == 1

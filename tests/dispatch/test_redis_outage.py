@@ -17,9 +17,8 @@ from redis.exceptions import RedisError
 
 from dexter_core.agent.events import FinalAnswer, Notice
 from dexter_core.dispatch.redis_streams import RedisDispatcher
-from dexter_core.dispatch.requests import TurnRequest
 from dexter_core.sessions.redis_store import RedisSessionStore
-from tests.dispatch.agent_setup import agent_settings, make_agent
+from tests.dispatch.agent_setup import agent_settings, make_agent, prompt_of, turn_request
 from tests.dispatch.processes import poll_until
 from tests.dispatch.recording import RecordingSink
 from tests.fakes.fake_llm import FakeLLM
@@ -111,9 +110,7 @@ async def test_the_bot_answers_through_an_outage_and_keeps_every_turn_in_order(
     async def ask(text: str) -> RecordingSink:
         sink = RecordingSink()
         assert (
-            await dispatcher.submit(
-                TurnRequest(session_id=session, text=text, platform="api"), sink=sink
-            )
+            await dispatcher.submit(turn_request(session, text, platform="api"), sink=sink)
         ).is_accepted
         async with asyncio.timeout(15):
             await sink.done.wait()
@@ -135,7 +132,7 @@ async def test_the_bot_answers_through_an_outage_and_keeps_every_turn_in_order(
             await poll_until(recovered)
         after = await ask("after the outage")
         assert not any(isinstance(e, Notice) for e in after.events)
-        assert "Echo: still down" in _prompt_of(llm_server, "after the outage")
+        assert "Echo: still down" in prompt_of(llm_server, "after the outage")
 
         async def all_stored() -> bool:
             return len(await store.get_turns(session)) >= 4
@@ -152,10 +149,3 @@ async def test_the_bot_answers_through_an_outage_and_keeps_every_turn_in_order(
         await dispatcher.stop(grace=1)
         await orchestrator.aclose()
         await store.close()
-
-
-def _prompt_of(llm_server: FakeLLM, text: str) -> str:
-    for index in reversed(range(len(llm_server.requests))):
-        if llm_server.requests[index]["messages"][-1]["content"] == text:
-            return llm_server.prompt_text(index)
-    raise AssertionError(f"the LLM was never asked {text!r}")
