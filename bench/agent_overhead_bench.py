@@ -32,7 +32,7 @@ from typing import Any
 # The fake servers live with the tests; run from anywhere.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dexter_core.agent.events import FinalAnswer
+from dexter_core.agent.events import FinalAnswer, TurnFailed
 from dexter_core.agent.llm import Completion, LLMClient, TextDelta
 from dexter_core.agent.orchestrator import Orchestrator
 from dexter_core.agent.tools import FinancialToolbox, ToolResult
@@ -212,12 +212,14 @@ async def bench(
         tools_before = (tool_clock.wall, tool_clock.cpu)
         context_before = context_clock.cpu
         started = now()
+        final = None
         async for event in orchestrator.stream(
             f"How did Apple do in fiscal 2024? ({n})",
             session_id=f"console:bench-{n // session_turns}",
             session_store=store,
         ):
-            final = event
+            if isinstance(event, FinalAnswer | TurnFailed):
+                final = event
         ended = now()
         assert isinstance(final, FinalAnswer), final
         await orchestrator.wait_background()

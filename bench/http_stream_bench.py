@@ -35,7 +35,7 @@ from aiohttp import web
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bots.http import create_app
-from dexter_core.agent.events import Event, FinalAnswer, TurnFailed
+from dexter_core.agent.events import Event, is_turn_over
 from dexter_core.bootstrap import build_core, close_core
 from dexter_core.core import Core
 from dexter_core.dispatch.requests import TurnRequest
@@ -96,13 +96,13 @@ async def client_over_http(
 
 
 class CollectingSink:
-    """Keeps nothing but the moment the turn ended."""
+    """Keeps nothing but the moment the turn was over (stored or failed), as for `done`."""
 
     def __init__(self) -> None:
         self.ended = asyncio.Event()
 
     async def send(self, event: Event) -> None:
-        if isinstance(event, FinalAnswer | TurnFailed):
+        if is_turn_over(event):
             self.ended.set()
 
 

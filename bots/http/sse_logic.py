@@ -13,10 +13,12 @@ The stream speaks six event names, each with one JSON `data:` line:
 | `delta`   | `AnswerDelta`  | `{"text"}`                                              |
 | `answer`  | `FinalAnswer`  | `{"text", "turn_id", "usage"}`                          |
 | `error`   | `TurnFailed`   | `{"reason", "message"}`                                 |
-| `done`    | end of stream  | `{"session_id", "ok"}`                                  |
+| `done`    | end of turn    | `{"session_id", "ok"}`                                  |
 
 A notice is a `status` with phase "notice" so that clients handling `status` show it
-without knowing one more event name.
+without knowing one more event name. After an answer, `status` with phase "stored" says the
+turn is in the history. `done` follows once the turn is over (`TurnEnded`, or a
+`TurnFailed`), so a history read after `done` sees the turn.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from dexter_core.agent.events import (
     ToolFinished,
     ToolStarted,
     TurnFailed,
+    is_turn_over,
 )
 
 SSE_EVENT_NAMES = ("status", "tool", "delta", "answer", "error", "done")
@@ -58,21 +61,23 @@ def sse_message(event: Event) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
-def is_terminal(event: Event) -> bool:
-    """True for the events that end a turn: the answer, or the failure instead of one."""
-    return isinstance(event, FinalAnswer | TurnFailed)
+def until_turn_over(events: list[Event]) -> tuple[list[Event], bool]:
+    """The events up to the one that ends the turn (included), and whether one did.
+
+    A turn is over at its `TurnEnded` (after the answer is stored) or at a `TurnFailed`;
+    an answer alone is not the end, so `done` never precedes the turn's storing.
+    """
+    for index, event in enumerate(events):
+        if is_turn_over(event):
+            return events[: index + 1], True
+    return events, False
 
 
-def encode_until_terminal(events: list[Event]) -> tuple[bytes, Event | None]:
-    """The SSE frames of `events` up to the first terminal one, and that event (or None)."""
-    frames = []
-    for event in events:
-        message = sse_message(event)
-        if message is not None:
-            frames.append(encode_sse(*message))
-        if is_terminal(event):
-            return b"".join(frames), event
-    return b"".join(frames), None
+def encode_events(events: list[Event]) -> bytes:
+    """The SSE frames of the events the stream shows, in order."""
+    return b"".join(
+        encode_sse(*message) for message in map(sse_message, events) if message is not None
+    )
 
 
 def done_message(*, session_id: str, ok: bool) -> tuple[str, dict[str, Any]]:

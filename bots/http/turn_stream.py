@@ -13,7 +13,13 @@ import time
 
 from aiohttp import web
 
-from bots.http.sse_logic import KEEPALIVE, done_message, encode_sse, encode_until_terminal
+from bots.http.sse_logic import (
+    KEEPALIVE,
+    done_message,
+    encode_events,
+    encode_sse,
+    until_turn_over,
+)
 from dexter_core.agent.events import Event, FinalAnswer
 
 log = logging.getLogger(__name__)
@@ -52,7 +58,8 @@ class QueueSink:
 async def stream_turn(
     response: web.StreamResponse, sink: QueueSink, *, session_id: str, deadline: float
 ) -> bool:
-    """Write the turn's events as SSE until it ends, then `done`; True if it was answered.
+    """Write the turn's events as SSE until the turn is over (answered and stored, or
+    failed), then `done`; True if it was answered.
 
     Stops early, leaving the turn to the dispatcher, when the client disconnects or the
     monotonic `deadline` passes with no end in sight.
@@ -69,10 +76,10 @@ async def stream_turn(
                 await response.write(KEEPALIVE)
                 continue
             # Events that piled up while the loop was busy go out in one write.
-            frames, terminal = encode_until_terminal(events)
-            await response.write(frames)
-            if terminal is not None:
-                answered = isinstance(terminal, FinalAnswer)
+            shown, is_over = until_turn_over(events)
+            await response.write(encode_events(shown))
+            answered = answered or any(isinstance(event, FinalAnswer) for event in shown)
+            if is_over:
                 break
         await response.write(encode_sse(*done_message(session_id=session_id, ok=answered)))
     except ConnectionError:

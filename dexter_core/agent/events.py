@@ -3,6 +3,10 @@
 Adapters render them (Slack placeholder edits, Discord progress message, SSE lines in the
 HTTP API, the console status line). Every event is a frozen dataclass with a `kind`
 string used as the SSE event name.
+
+A turn's events end with `FinalAnswer` or `TurnFailed`; after an answer the agent says
+`Status(phase="stored")` once the turn is in the session's history. The dispatcher ends
+every turn it runs with `TurnEnded`: nothing more comes for that turn after it.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ class Event:
 
 @dataclass(frozen=True, kw_only=True)
 class Status(Event):
-    """A phase of the turn: "queued", "thinking", "planning", "answering", ..."""
+    """A phase of the turn: "queued", "thinking", "planning", "answering", ..., and
+    "stored" after the answer, once the turn is in the session's history."""
 
     kind: ClassVar[str] = "status"
     phase: str
@@ -80,3 +85,17 @@ class TurnFailed(Event):
     kind: ClassVar[str] = "error"
     reason: str
     message: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TurnEnded(Event):
+    """The dispatcher is done with the turn: answered and stored (or storing failed, which
+    is logged), or failed. Sinks that wait for the end of a turn wait for this (or for a
+    `TurnFailed`, which a turn cut off by shutdown ends with)."""
+
+    kind: ClassVar[str] = "ended"
+
+
+def is_turn_over(event: Event) -> bool:
+    """Whether `event` is the last one a sink gets for its turn."""
+    return isinstance(event, TurnEnded | TurnFailed)

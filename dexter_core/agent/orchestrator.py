@@ -1,10 +1,11 @@
 """`Orchestrator`: one turn of Dexter — context, the tool-calling loop, the answer, the store.
 
-`stream()` yields progress events (dexter_core/agent/events.py) and ends with `FinalAnswer`
-or `TurnFailed`; expected failures never raise out of it. `run()` is the seed's entry point:
-the same turn, returning the answer text. The turn is appended to the session store right
-after the answer is yielded (iterate the stream to its end so that happens before the next
-turn of the session starts); summary and embedding follow in a background task.
+`stream()` yields progress events (dexter_core/agent/events.py): `FinalAnswer` or
+`TurnFailed`, and after an answer `Status(phase="stored")` once the turn is in the history;
+expected failures never raise out of it. `run()` is the seed's entry point: the same turn,
+returning the answer text. The turn is appended to the session store right after the answer
+is yielded (iterate the stream to its end so that happens before the next turn of the
+session starts); summary and embedding follow in a background task.
 """
 
 from __future__ import annotations
@@ -131,7 +132,12 @@ class Orchestrator:
         user_name: str = "",
         platform: str = "",
     ) -> AsyncIterator[Event]:
-        """Run one turn, yielding its progress and ending with `FinalAnswer` or `TurnFailed`."""
+        """Run one turn, yielding its progress and then `FinalAnswer` or `TurnFailed`.
+
+        After an answer the turn is appended to the store (or the history) and, when that
+        worked, `Status(phase="stored")` is the stream's last event; a failed append is
+        logged and ends the stream without it.
+        """
         refusal = refusal_for(query, max_chars=self.settings.dexter_max_query_chars)
         if refusal is not None:
             yield refusal
@@ -195,10 +201,14 @@ class Orchestrator:
         try:
             yield FinalAnswer(text=item.text, turn_id=turn.turn_id, usage=item.usage)
             if use_store:
-                await self._store_turn(session_store, session_id, turn, history.generation)
+                is_stored = await self._store_turn(
+                    session_store, session_id, turn, history.generation
+                )
             else:
-                self._remember(history, turn)
+                is_stored = self._remember(history, turn)
             saved = True
+            if is_stored:
+                yield Status(phase="stored")
         finally:
             # The consumer stopped at the answer: the turn is still owed to the history.
             if not saved and use_store:
@@ -333,16 +343,21 @@ class Orchestrator:
 
     async def _store_turn(
         self, store: SessionStore, session_id: str, turn: Turn, generation: int
-    ) -> None:
+    ) -> bool:
+        """Append `turn` unless the session was cleared since its context was read;
+        True when it was appended."""
         try:
             stored = await store.append_turn(session_id, turn, if_generation=generation)
         except (StoreUnavailableError, InvalidInputError) as exc:
             logger.warning("turn of session %s not stored: %s", session_id, exc)
-            return
-        if stored:
-            self._spawn(
-                enrich_turn(store, session_id, turn, settings=self.settings, completer=self.llm)
-            )
+            return False
+        if not stored:
+            logger.info("turn of session %s not stored: the history was cleared", session_id)
+            return False
+        self._spawn(
+            enrich_turn(store, session_id, turn, settings=self.settings, completer=self.llm)
+        )
+        return True
 
     def _own_history(self) -> MessageHistory:
         """The history `run` uses when given neither a store nor a history."""
@@ -350,7 +365,8 @@ class Orchestrator:
             self._history = MessageHistory(settings=self.settings)
         return self._history
 
-    def _remember(self, history: MessageHistory, turn: Turn) -> None:
+    def _remember(self, history: MessageHistory, turn: Turn) -> bool:
+        """Add `turn` to an in-memory history; True when it was added."""
         try:
             history.add_agent_message(
                 turn.query,
@@ -364,6 +380,8 @@ class Orchestrator:
             )
         except InvalidInputError as exc:
             logger.warning("turn not added to the history: %s", exc)
+            return False
+        return True
 
     def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.create_task(work)

@@ -48,7 +48,8 @@ from typing import TYPE_CHECKING, Any
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError, ResponseError
 
-from dexter_core.agent.events import Event, FinalAnswer
+from dexter_core import metrics
+from dexter_core.agent.events import Event, FinalAnswer, TurnEnded
 from dexter_core.dispatch import admission_logic, failure_logic
 from dexter_core.dispatch.admission import check_admission, record_refusal
 from dexter_core.dispatch.backoff import MAX_DELAY, Backoff
@@ -419,6 +420,7 @@ class RedisDispatcher:
                 return  # the holder will reach our request in list order
             token = step[1]
             renewal = asyncio.create_task(self._keep_lease(lease, token))
+            metrics.ACTIVE_SESSIONS.inc()
             try:
                 while step[0] == _HEAD and not self._is_stopping:
                     _, _, entry_id, raw_fields, answered_turn = step
@@ -440,6 +442,7 @@ class RedisDispatcher:
                 self._set_redis_up(False, error)
             finally:
                 renewal.cancel()
+                metrics.ACTIVE_SESSIONS.dec()
                 if self._is_stopping:
                     await self._give_back(lease, token)
 
@@ -453,6 +456,7 @@ class RedisDispatcher:
             stored = await self._stored_answer(request.session_id, answered_turn)
             if stored is not None:
                 await sink.send(stored)
+                await sink.send(TurnEnded())
                 return
         _, _, answered = self._session_keys(request.session_id)
         await self._runner.run(

@@ -22,17 +22,26 @@ from dexter_core.agent.events import (
     Status,
     ToolFinished,
     ToolStarted,
+    TurnEnded,
     TurnFailed,
 )
 from dexter_core.dispatch.backoff import Backoff
 from dexter_core.dispatch.requests import TurnSink
-from dexter_core.dispatch.turn_runner import is_terminal
 
 logger = logging.getLogger(__name__)
 
 _EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
-    for cls in (Status, ToolStarted, ToolFinished, AnswerDelta, Notice, FinalAnswer, TurnFailed)
+    for cls in (
+        Status,
+        ToolStarted,
+        ToolFinished,
+        AnswerDelta,
+        Notice,
+        FinalAnswer,
+        TurnFailed,
+        TurnEnded,
+    )
 }
 # A relayed turn's events are read within seconds; the TTL only cleans up after a crash.
 RELAY_TTL = 3600
@@ -63,7 +72,7 @@ class RelaySink:
 
 
 async def forward_relayed(client: Redis, key: str, sink: TurnSink) -> None:
-    """Hand every event written to `key` to `sink` until the turn's terminal event.
+    """Hand every event written to `key` to `sink` until the turn's `TurnEnded`.
 
     Runs until then or until cancelled, riding out Redis outages (events written
     meanwhile are read once Redis answers again).
@@ -83,6 +92,6 @@ async def forward_relayed(client: Redis, key: str, sink: TurnSink) -> None:
                 last_id = entry_id
                 event = event_from_dict(json.loads(fields[b"event"]))
                 await sink.send(event)
-                if is_terminal(event):
+                if isinstance(event, TurnEnded):
                     await client.delete(key)
                     return

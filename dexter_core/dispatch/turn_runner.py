@@ -14,7 +14,7 @@ import time
 from typing import TYPE_CHECKING
 
 from dexter_core import metrics
-from dexter_core.agent.events import Event, FinalAnswer, Status, TurnFailed
+from dexter_core.agent.events import Event, FinalAnswer, Status, TurnEnded, TurnFailed
 from dexter_core.dispatch import failure_logic
 from dexter_core.dispatch.requests import PostLedger, SinkFactory, TurnRequest, TurnSink
 from dexter_core.errors import InvalidInputError
@@ -118,7 +118,8 @@ class TurnRunner:
         """Answer `request`, forwarding every event to `sink`; return the terminal event.
 
         The orchestrator's stream is drained to its end (it stores the turn after the
-        answer), within `turn_deadline`. Cancellation propagates to the caller.
+        answer), within `turn_deadline`; then the sink gets `TurnEnded`. Cancellation
+        propagates to the caller.
         """
         started = time.monotonic()
         metrics.TURN_STAGE_SECONDS.labels(stage="queue_wait").observe(
@@ -156,6 +157,7 @@ class TurnRunner:
             )
             terminal = failure_logic.INTERNAL
             await sink.send(terminal)
+        await sink.send(TurnEnded())
         outcome = terminal.reason if isinstance(terminal, TurnFailed) else "answered"
         metrics.TURNS.labels(platform=request.platform, outcome=outcome).inc()
         metrics.TURN_STAGE_SECONDS.labels(stage="total").observe(

@@ -57,8 +57,9 @@ async def test_two_tool_answer(
         ("get_income_statements", True, "2 rows"),
         ("get_price_snapshot", True, "1 row"),
     ]
-    final = events[-1]
+    *_, final, stored = events
     assert isinstance(final, FinalAnswer)
+    assert stored == Status(phase="stored")
     assert final.text == "Apple's FY2024 revenue was $391.0B; the stock trades at $229.87."
     assert "".join(d.text for d in of_type(events, AnswerDelta)) == final.text
     assert final.usage["llm_calls"] == 3 and final.usage["tool_calls"] == 2
@@ -115,8 +116,9 @@ async def test_step_limit_makes_the_model_answer(
     llm_server.add_rule(lambda body: True, TextReply("Here is what I found so far."))
     events = await collect(make_orchestrator(dexter_max_steps=3).stream("Everything on AAPL"))
 
-    assert isinstance(events[-1], FinalAnswer)
-    assert events[-1].text == "Here is what I found so far."
+    assert events[-1] == Status(phase="stored")
+    assert isinstance(events[-2], FinalAnswer)
+    assert events[-2].text == "Here is what I found so far."
     assert len(llm_server.requests) == 4  # three tool steps, then the forced answer
     last = llm_server.requests[-1]
     assert last["tool_choice"] == "none"
@@ -134,7 +136,8 @@ async def test_repeated_call_is_not_rerun(
     )
     events = await collect(make_orchestrator().stream("AAPL revenue?"))
 
-    assert isinstance(events[-1], FinalAnswer)
+    assert events[-1] == Status(phase="stored")
+    assert isinstance(events[-2], FinalAnswer)
     assert len(data_server.requests) == 1
     assert len(of_type(events, ToolStarted)) == 1
     third = llm_server.requests[2]
@@ -157,7 +160,8 @@ async def test_tool_http_error_reaches_the_model_as_text(
     assert not finished.ok
     (result,) = tool_messages(llm_server.requests[-1])
     assert result["content"] == "data unavailable: the data API answered HTTP 500: upstream down"
-    assert isinstance(events[-1], FinalAnswer)
+    assert events[-1] == Status(phase="stored")
+    assert isinstance(events[-2], FinalAnswer)
 
 
 async def test_bad_arguments_and_unknown_tickers_are_recoverable(
@@ -192,8 +196,9 @@ async def test_bad_arguments_and_unknown_tickers_are_recoverable(
     assert contents[1].startswith("error: invalid arguments for get_prices: start_date")
     assert contents[2].startswith("error: there is no tool named 'get_stock_tips'")
     assert contents[3].startswith("error: the arguments of get_news were unusable")
-    assert isinstance(events[-1], FinalAnswer)
-    assert events[-1].text == "ZZZZ has no data; AAPL revenue was $391.0B."
+    assert events[-1] == Status(phase="stored")
+    assert isinstance(events[-2], FinalAnswer)
+    assert events[-2].text == "ZZZZ has no data; AAPL revenue was $391.0B."
     # Only the valid calls reached the data API.
     assert [r.params.get("ticker") for r in data_server.requests] == ["ZZZZ", "AAPL"]
 
@@ -206,7 +211,8 @@ async def test_llm_retries_then_succeeds(
     )
     started = time.perf_counter()
     events = await collect(make_orchestrator().stream("AAPL?"))
-    assert isinstance(events[-1], FinalAnswer) and events[-1].text == "Recovered."
+    assert events[-1] == Status(phase="stored")
+    assert isinstance(events[-2], FinalAnswer) and events[-2].text == "Recovered."
     assert len(llm_server.requests) == 3
     assert time.perf_counter() - started >= 0.2  # Retry-After was honoured
 
@@ -273,8 +279,8 @@ async def test_answer_streams_in_pieces_after_an_answering_status(
     deltas = of_type(events, AnswerDelta)
     assert len(deltas) > 3
     phases = [e.phase for e in of_type(events, Status)]
-    assert phases[-1] == "answering"
-    assert events.index(deltas[0]) > events.index(of_type(events, Status)[-1])
+    assert phases[-2:] == ["answering", "stored"]
+    assert events.index(deltas[0]) > events.index(of_type(events, Status)[-2])
 
 
 async def test_follow_up_prompt_contains_the_earlier_turn(
@@ -385,7 +391,8 @@ async def test_a_tool_that_raises_does_not_end_the_turn(
     )
     events = await collect(orchestrator.stream("AAPL news and price?"))
     await orchestrator.aclose()
-    assert isinstance(events[-1], FinalAnswer)
+    assert events[-1] == Status(phase="stored")
+    assert isinstance(events[-2], FinalAnswer)
     news, price = tool_messages(llm_server.requests[-1])
     assert news["content"] == "error: get_news failed unexpectedly; try another way or answer."
     assert json.loads(price["content"])["snapshot"][0]["price"] == 229.87

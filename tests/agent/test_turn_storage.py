@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dexter_core.agent.events import FinalAnswer
+from dexter_core.agent.events import FinalAnswer, Status
 from dexter_core.context.summary_logic import fallback_summary
 from dexter_core.sessions.memory_store import InMemorySessionStore
 from tests.agent.conftest import MakeOrchestrator
@@ -35,14 +35,16 @@ async def test_turn_stored_once_then_enriched_off_the_reply_path(
             platform="slack",
         )
     ]
-    assert isinstance(events[-1], FinalAnswer) and events[-1].text == ANSWER
+    *_, answer, stored_status = events
+    assert isinstance(answer, FinalAnswer) and answer.text == ANSWER
+    assert stored_status == Status(phase="stored")
 
     # When the stream ends the turn is stored, with the plain summary and no embedding yet:
     # the LLM summary (300 ms away) and the embedding did not hold the reply up.
     (stored,) = await store.get_turns("slack:T1:C1:1700000000.000100")
-    assert (stored.query, stored.answer, stored.turn_id) == (QUERY, ANSWER, events[-1].turn_id)
+    assert (stored.query, stored.answer, stored.turn_id) == (QUERY, ANSWER, answer.turn_id)
     assert (stored.user_id, stored.user_name, stored.platform) == ("U1", "Ann", "slack")
-    assert stored.usage == events[-1].usage and stored.usage["llm_calls"] == 1
+    assert stored.usage == answer.usage and stored.usage["llm_calls"] == 1
     assert stored.summary == fallback_summary(QUERY, ANSWER)
     assert stored.embedding is None
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from dexter_core.sessions.models import Turn
 from tests.fakes.fake_llm import TextReply
 from tests.http.conftest import Api, ApiFactory, SseEvent, read_sse
 
@@ -28,7 +30,8 @@ async def test_session_life_cycle(api: Api) -> None:
 
     names = [e.name for e in events]
     assert names[0] == "status"
-    assert names[-2:] == ["answer", "done"]
+    assert names[-3:] == ["answer", "status", "done"]
+    assert events[-2].data == {"phase": "stored", "message": ""}
     assert set(names) <= {"status", "tool", "delta", "answer", "error", "done"}
     answer = answer_of(events)
     assert answer.startswith("Echo: What was AAPL revenue in 2024?")
@@ -57,6 +60,25 @@ async def test_follow_up_sees_the_earlier_turn(api: Api) -> None:
     await api.wait_for_turns(session_id, 1)
     await api.ask("and MSFT?", session_id)
     assert "Tell me about AAPL" in api.llm.prompt_text(-1)
+
+
+async def test_history_read_right_after_done_has_the_turn(api: Api) -> None:
+    store = api.core.store
+    append_turn = store.append_turn
+
+    async def slow_append(session_id: str, turn: Turn, **options: Any) -> bool:
+        await asyncio.sleep(0.3)  # a store slower than the answer's delivery
+        return await append_turn(session_id, turn, **options)
+
+    store.append_turn = slow_append  # type: ignore[method-assign]
+    session_id = await api.new_session()
+
+    events = await api.ask("AAPL revenue?", session_id)
+
+    assert events[-1].name == "done" and events[-1].data["ok"] is True
+    (turn,) = (await api.history(session_id))["turns"]
+    assert turn["query"] == "AAPL revenue?"
+    assert turn["answer"] == answer_of(events)
 
 
 async def test_the_cookie_is_the_session(api: Api) -> None:

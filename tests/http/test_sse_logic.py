@@ -8,10 +8,10 @@ import pytest
 
 from bots.http.sse_logic import (
     SSE_EVENT_NAMES,
+    encode_events,
     encode_sse,
-    encode_until_terminal,
-    is_terminal,
     sse_message,
+    until_turn_over,
 )
 from dexter_core.agent.events import (
     AnswerDelta,
@@ -21,6 +21,7 @@ from dexter_core.agent.events import (
     Status,
     ToolFinished,
     ToolStarted,
+    TurnEnded,
     TurnFailed,
 )
 
@@ -77,19 +78,7 @@ def test_sse_message(event: Event, name: str, data: dict[str, object]) -> None:
 
 def test_kinds_the_stream_does_not_know_are_skipped() -> None:
     assert sse_message(Event()) is None
-
-
-@pytest.mark.parametrize(
-    ("event", "expected"),
-    [
-        (FinalAnswer(text="x"), True),
-        (TurnFailed(reason="internal", message="x"), True),
-        (AnswerDelta(text="x"), False),
-        (Status(phase="queued"), False),
-    ],
-)
-def test_is_terminal(event: Event, expected: bool) -> None:
-    assert is_terminal(event) is expected
+    assert sse_message(TurnEnded()) is None  # `done` says it
 
 
 def test_encode_sse_keeps_data_on_one_line() -> None:
@@ -102,23 +91,27 @@ def test_encode_sse_keeps_data_on_one_line() -> None:
 
 
 @pytest.mark.parametrize(
-    ("events", "names", "terminal_index"),
+    ("events", "names", "is_over"),
     [
-        ([Status(phase="queued"), AnswerDelta(text="a")], ["status", "delta"], None),
+        ([Status(phase="queued"), AnswerDelta(text="a")], ["status", "delta"], False),
+        # The answer alone does not end the turn: it is stored first.
+        ([AnswerDelta(text="a"), FinalAnswer(text="a")], ["delta", "answer"], False),
         (
-            [AnswerDelta(text="a"), FinalAnswer(text="a"), Status(phase="late")],
-            ["delta", "answer"],
-            1,
+            [FinalAnswer(text="a"), Status(phase="stored"), TurnEnded(), Status(phase="late")],
+            ["answer", "status"],
+            True,
         ),
-        ([Event(), TurnFailed(reason="timeout", message="m")], ["error"], 1),
-        ([], [], None),
+        ([FinalAnswer(text="a"), TurnEnded()], ["answer"], True),
+        ([Event(), TurnFailed(reason="timeout", message="m"), TurnEnded()], ["error"], True),
+        ([], [], False),
     ],
 )
-def test_encode_until_terminal(
-    events: list[Event], names: list[str], terminal_index: int | None
+def test_events_until_the_turn_is_over(
+    events: list[Event], names: list[str], is_over: bool
 ) -> None:
-    frames, terminal = encode_until_terminal(events)
+    shown, over = until_turn_over(events)
+    frames = encode_events(shown)
     assert [
         line[len("event: ") :] for line in frames.decode().split("\n") if line.startswith("event: ")
     ] == names
-    assert terminal is (events[terminal_index] if terminal_index is not None else None)
+    assert over is is_over

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from itertools import pairwise
 
 from bots.slack.adapter import build_client
 from bots.slack.sink import ActiveTurns, SlackTurnSink
-from dexter_core.agent.events import FinalAnswer, Notice, Status, ToolFinished, ToolStarted
+from dexter_core.agent.events import (
+    FinalAnswer,
+    Notice,
+    Status,
+    ToolFinished,
+    ToolStarted,
+    TurnEnded,
+)
 from dexter_core.dispatch.post_ledgers import MemoryPostLedger
 from tests.fakes.fake_llm import ErrorReply, TextReply, ToolCall, ToolCallsReply
 from tests.fakes.fake_slack import FakeSlack, Scripted, mention_payload
@@ -122,3 +130,24 @@ async def test_events_after_the_answer_change_nothing(fake_slack: FakeSlack) -> 
     [message] = fake_slack.messages["D0ALICEDM"]
     assert message["text"] == "Done." and "thread_ts" not in message
     assert active_turns.count == 0
+
+
+async def test_the_end_of_a_stored_turn_posts_and_edits_nothing(fake_slack: FakeSlack) -> None:
+    client = build_client(replace(BASE_SETTINGS, slack_api_url=fake_slack.api_url))
+    sink = SlackTurnSink(
+        client=client,
+        reply_to={"channel": "C0MARKETS", "thread_ts": ROOT},
+        ledger=MemoryPostLedger(),
+        active_turns=ActiveTurns(),
+    )
+    await sink.send(Status(phase="queued"))
+    await sink.send(FinalAnswer(text="Revenue was $383B."))
+    calls_for_the_answer = [call.method for call in fake_slack.calls]
+
+    await sink.send(Status(phase="stored"))
+    await sink.send(TurnEnded())
+    await asyncio.sleep(0.05)  # a progress edit would be due at once: none is made
+
+    assert calls_for_the_answer == ["chat.postMessage", "chat.update"]
+    assert [call.method for call in fake_slack.calls] == calls_for_the_answer
+    assert [m["text"] for m in fake_slack.thread("C0MARKETS", ROOT)] == ["Revenue was $383B."]
