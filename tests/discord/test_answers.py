@@ -94,7 +94,8 @@ async def test_progress_shows_the_steps_then_the_answer_follows(rig: Rig) -> Non
         e.at for e in edits[:-1]
     ]
     gaps = [b - a for a, b in itertools.pairwise(moments)]
-    assert all(gap >= EDIT_INTERVAL * 0.9 for gap in gaps), gaps
+    # Receipt times at the fake jitter with load; without the throttle gaps are ~1 ms.
+    assert all(gap >= EDIT_INTERVAL * 0.5 for gap in gaps), gaps
 
 
 async def test_a_rate_limited_edit_is_retried_by_discord_py(rig: Rig) -> None:
