@@ -87,14 +87,26 @@ async def test_progress_shows_the_steps_then_the_answer_follows(rig: Rig) -> Non
     assert "AAPL" in lines[0] and "income" in lines[0].lower()
     assert "balance" in lines[1].lower()
     assert all(line[0] in "✅⚠" for line in lines)  # finished steps, no running phase left
-    progress_id = rig.fake.posted_messages(thread_id)[0]["id"]
-    edits = rig.fake.calls_to("PATCH", f"/channels/{thread_id}/messages/{progress_id}")
-    assert edits, "the progress message was never updated"
-    moments = [rig.fake.calls_to("POST", f"/channels/{thread_id}/messages")[0].at] + [
-        e.at for e in edits[:-1]
+
+
+async def test_progress_edits_are_throttled(rig: Rig) -> None:
+    steps = [
+        ToolCallsReply([ToolCall(name, {"ticker": "MSFT", "period": "annual"})], delay=0.15)
+        for name in ("get_income_statements", "get_balance_sheets", "get_cash_flow_statements")
     ]
-    gaps = [b - a for a, b in itertools.pairwise(moments)]
+    rig.llm.enqueue(*steps, TextReply("Done.", delay=0.15))
+    dm = rig.fake.dm_channel_id(ADA)
+    await rig.fake.post_user_message("MSFT statements?", channel_id=dm)
+    await rig.answers(dm, count=2)
+    progress_id = rig.fake.posted_messages(dm)[0]["id"]
+    created = rig.fake.calls_to("POST", f"/channels/{dm}/messages")[0]
+    edits = rig.fake.calls_to("PATCH", f"/channels/{dm}/messages/{progress_id}")
+    writes = [created.at] + [e.at for e in edits[:-1]]  # the last edit marks the end
+    assert len(writes) >= 3, "the steps were never shown while working"
+    # Nine visible changes (start, finish, phase per step) in about 0.6 s.
+    assert len(writes) <= (writes[-1] - writes[0]) / EDIT_INTERVAL + 2
     # Receipt times at the fake jitter with load; without the throttle gaps are ~1 ms.
+    gaps = [b - a for a, b in itertools.pairwise(writes)]
     assert all(gap >= EDIT_INTERVAL * 0.5 for gap in gaps), gaps
 
 
