@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import logging
 import sys
 from collections.abc import Callable, Sequence
 
@@ -29,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-        configure_logging(settings)
+        configure_logging(settings, default_level=args.default_log_level)
         return args.command(settings)
     except InvalidInputError as exc:
         print(f"dexter: {exc}", file=sys.stderr)
@@ -57,7 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
             functools.partial(_one_adapter, spec),
             f"the {spec.name.title()} adapter alone",
         )
-    _add(commands, "chat", _chat, "a conversation in this terminal")
+    # Log lines would interleave with the conversation: only problems, unless LOG_LEVEL says.
+    _add(
+        commands,
+        "chat",
+        _chat,
+        "a conversation in this terminal",
+        default_log_level=logging.WARNING,
+    )
     _add(commands, "doctor", _doctor, "check the settings and what Dexter can reach")
     return parser
 
@@ -67,9 +75,11 @@ def _add(
     name: str,
     command: Callable[[Settings], int],
     help_text: str,
+    *,
+    default_log_level: int = logging.INFO,
 ) -> None:
     sub = commands.add_parser(name, help=help_text, description=help_text)
-    sub.set_defaults(command=command)
+    sub.set_defaults(command=command, default_log_level=default_log_level)
 
 
 def _run(settings: Settings) -> int:

@@ -108,14 +108,17 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
-def configure_logging(settings: Settings, *, stream: TextIO | None = None) -> logging.Handler:
-    """Send every log record to `stream` (stderr) in `DEXTER_LOG_FORMAT` at `LOG_LEVEL`.
+def configure_logging(
+    settings: Settings, *, stream: TextIO | None = None, default_level: int = logging.INFO
+) -> logging.Handler:
+    """Send every log record to `stream` (stderr) in `DEXTER_LOG_FORMAT` at `LOG_LEVEL`,
+    or at `default_level` when `LOG_LEVEL` is not set.
 
     Replaces the handler an earlier call installed, so calling it again is safe. Secret
     values from `settings` and credential-shaped text are masked in every record. Raises
     `InvalidInputError` for an unknown level or format. Returns the installed handler.
     """
-    level = _level_of(settings.log_level)
+    level = _level_of(settings.log_level) if settings.log_level.strip() else default_level
     log_format = settings.dexter_log_format.strip().lower()
     if log_format not in LOG_FORMATS:
         raise InvalidInputError(

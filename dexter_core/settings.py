@@ -77,8 +77,8 @@ class Settings:
     # Access
     dexter_allowed_users: frozenset[str] = field(default_factory=frozenset)
     dexter_allowed_channels: frozenset[str] = field(default_factory=frozenset)
-    # Logging
-    log_level: str = "INFO"
+    # Logging. An empty level is the command's own default: INFO, WARNING for `dexter chat`.
+    log_level: str = ""
     dexter_log_format: str = "text"
 
     @classmethod

@@ -24,11 +24,19 @@ from bots.console.chat_logic import (
     parse_command,
     status_text,
 )
-from dexter_core.agent.events import AnswerDelta, FinalAnswer, Notice, TurnFailed
-from dexter_core.agent.orchestrator import Orchestrator
+from dexter_core.agent.events import (
+    AnswerDelta,
+    Event,
+    FinalAnswer,
+    Notice,
+    TurnFailed,
+    is_turn_over,
+)
+from dexter_core.bootstrap import build_core, close_core
 from dexter_core.context.embeddings import get_embedder
+from dexter_core.core import Core
+from dexter_core.dispatch.requests import TurnRequest
 from dexter_core.errors import InvalidInputError, StoreUnavailableError
-from dexter_core.sessions.factory import get_session_store
 from dexter_core.sessions.session_ids import console_session, validate_session_id
 from dexter_core.sessions.store import SessionStore
 from dexter_core.settings import Settings
@@ -46,24 +54,31 @@ class _Screen:
         self._out = out
         self._is_tty = _is_tty(out)
         self._status_shown = False
+        self._is_muted = False
 
     def line(self, text: str) -> None:
-        self.clear_status()
-        self._out.write(text + "\n")
-        self._out.flush()
+        self.write(text + "\n")
 
     def write(self, text: str) -> None:
+        if self._is_muted:
+            return
         self.clear_status()
         self._out.write(text)
         self._out.flush()
 
     def status(self, text: str) -> None:
+        if self._is_muted:
+            return
         if self._is_tty:
             self._out.write(_CLEAR_LINE + text)
             self._status_shown = True
         else:
             self._out.write(text + "\n")
         self._out.flush()
+
+    def mute(self) -> None:
+        """Show nothing more: the chat is over."""
+        self._is_muted = True
 
     def clear_status(self) -> None:
         if self._status_shown:
@@ -105,7 +120,11 @@ async def run_chat(
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
 ) -> int:
-    """Chat until /quit or end of input. Returns the exit code: 0, or 2 when no LLM is set."""
+    """Chat until /quit or end of input. Returns the exit code: 0, or 2 when no LLM is set.
+
+    Each question goes to the process's dispatcher, like a Slack or Discord message; the
+    next prompt appears once the turn is over (answered and stored, or failed).
+    """
     if not settings.llm_configured:
         stdout.write(NO_LLM_HELP)
         stdout.flush()
@@ -118,70 +137,88 @@ async def run_chat(
         stdout.write(f"Cannot chat as {user!r}: {exc}\n")
         return EXIT_NOT_CONFIGURED
     screen = _Screen(stdout)
-    store = get_session_store(settings)
-    orchestrator = Orchestrator(settings=settings)
+    core = await build_core(settings)
     # The embedding model takes seconds to load: start now, while the user types.
     warm_up = asyncio.create_task(asyncio.to_thread(get_embedder, settings))
-    lines = _LineReader(stdin)
-    screen.line(f"Dexter, session {session_id}. {HELP}")
-    if not settings.financial_datasets_api_key:
-        screen.line(NO_DATA_HELP)
+    grace = settings.dexter_shutdown_grace
     try:
-        while True:
-            screen.write("you> ")
-            line = await lines.readline()
-            if not line:
-                screen.line("")
-                break
-            text = line.strip()
-            if not text:
-                continue
-            command = parse_command(text)
-            if command is Command.QUIT:
-                break
-            if command is None:
-                await _answer(orchestrator, store, session_id, user, text, screen)
-            else:
-                await _run_command(command, store, session_id, screen)
+        await _converse(core, _LineReader(stdin), screen, session_id=session_id, user=user)
+    except asyncio.CancelledError:
+        # Ctrl-C: a turn under way is dropped at once, and nothing more is shown of it.
+        screen.mute()
+        grace = 0.0
+        raise
     finally:
         await warm_up
-        await orchestrator.aclose()
-        await store.close()
+        await close_core(core, grace=grace)
     return 0
 
 
-async def _answer(
-    orchestrator: Orchestrator,
-    store: SessionStore,
-    session_id: str,
-    user: str,
-    text: str,
-    screen: _Screen,
+async def _converse(
+    core: Core, lines: _LineReader, screen: _Screen, *, session_id: str, user: str
 ) -> None:
-    answering = False
-    async for event in orchestrator.stream(
-        text,
-        session_id=session_id,
-        session_store=store,
-        user_id=user,
-        user_name=user,
-        platform="console",
-    ):
+    screen.line(f"Dexter, session {session_id}. {HELP}")
+    if not core.settings.financial_datasets_api_key:
+        screen.line(NO_DATA_HELP)
+    while True:
+        screen.write("you> ")
+        line = await lines.readline()
+        if not line:
+            screen.line("")
+            return
+        text = line.strip()
+        if not text:
+            continue
+        command = parse_command(text)
+        if command is Command.QUIT:
+            return
+        if command is None:
+            await _ask(core, text, screen, session_id=session_id, user=user)
+        else:
+            await _run_command(command, core.store, session_id, screen)
+
+
+async def _ask(core: Core, text: str, screen: _Screen, *, session_id: str, user: str) -> None:
+    """Hand the question to the dispatcher and show its turn until the turn is over."""
+    view = _TurnView(screen)
+    request = TurnRequest(
+        session_id=session_id, text=text, platform="console", user_id=user, user_name=user
+    )
+    result = await core.dispatcher.submit(request, sink=view)
+    if not result.is_accepted:
+        screen.line(f"dexter> {result.message}")
+        return
+    await view.over.wait()
+
+
+class _TurnView:
+    """The sink of one console turn: progress on the status line, the answer as it
+    streams, failures and notes as lines. `over` is set once the turn is over."""
+
+    def __init__(self, screen: _Screen) -> None:
+        self._screen = screen
+        self._is_answering = False
+        self.over = asyncio.Event()
+
+    async def send(self, event: Event) -> None:
+        screen = self._screen
         if isinstance(event, AnswerDelta):
-            if not answering:
+            if not self._is_answering:
                 screen.write("dexter> ")
-                answering = True
+                self._is_answering = True
             screen.write(event.text)
         elif isinstance(event, FinalAnswer):
-            screen.line("" if answering else f"dexter> {event.text}")
+            screen.line("" if self._is_answering else f"dexter> {event.text}")
         elif isinstance(event, TurnFailed):
-            if answering:
+            if self._is_answering:
                 screen.line("")
             screen.line(f"dexter> {event.message}")
         elif isinstance(event, Notice):
             screen.line(f"(note: {event.text})")
-        elif not answering and (progress := status_text(event)) is not None:
+        elif not self._is_answering and (progress := status_text(event)) is not None:
             screen.status(progress)
+        if is_turn_over(event):
+            self.over.set()
 
 
 async def _run_command(

@@ -16,6 +16,7 @@ import pytest
 
 from bots.console.chat import run_chat
 from bots.console.chat_logic import Command, format_history, parse_command
+from dexter_core import metrics
 from dexter_core.sessions.models import Turn
 from dexter_core.settings import Settings
 from tests.fakes.fake_llm import FakeLLM, TextReply, ToolCall, ToolCallsReply
@@ -59,6 +60,24 @@ async def test_follow_up_sees_the_earlier_turn(settings: Settings, llm_server: F
     assert "dexter> Echo: Apple revenue FY2024? [context: 1 messages]" in out
     assert "dexter> Echo: And MSFT? [context: 3 messages]" in out
     assert "Apple revenue FY2024?" in llm_server.prompt_text(-1)
+
+
+async def test_questions_are_turns_of_the_shared_dispatcher(
+    settings: Settings, llm_server: FakeLLM
+) -> None:
+    answered = {"platform": "console", "outcome": "answered"}
+    before = metrics.REGISTRY.get_sample_value("dexter_turns_total", answered) or 0.0
+    limited = dataclasses.replace(settings, dexter_user_rate_limit=1)
+
+    code, out = await chat(limited, "AAPL?\nMSFT?\n/history\n")
+
+    assert code == 0
+    assert "dexter> Echo: AAPL? [context: 1 messages]" in out
+    # The dispatcher's per-user limit applies to the console as to any platform.
+    assert "dexter> You're sending messages faster than I can answer them (limit: 1 a" in out
+    assert "ann: AAPL?" in out and "ann: MSFT?" not in out
+    assert len(llm_server.requests) == 1
+    assert metrics.REGISTRY.get_sample_value("dexter_turns_total", answered) == before + 1
 
 
 async def test_history_survives_a_restart_with_sqlite(settings: Settings, tmp_path: Path) -> None:
@@ -182,4 +201,7 @@ async def test_dexter_chat_command_end_to_end(llm_server: FakeLLM, tmp_path: Pat
     process.send_signal(signal.SIGINT)
     await asyncio.wait_for(process.wait(), 5)
     assert process.returncode == 130
-    assert b"Traceback" not in await process.stderr.read()
+    errors = await process.stderr.read()
+    assert b"Traceback" not in errors
+    # Without LOG_LEVEL the chat logs only problems: no INFO lines around the conversation.
+    assert b" INFO " not in errors

@@ -29,10 +29,10 @@ def restore_root_logger() -> Iterator[None]:
         logging.getLogger(name).setLevel(chatty_level)
 
 
-def _configured(**overrides: str) -> io.StringIO:
+def _configured(*, default_level: int = logging.INFO, **overrides: str) -> io.StringIO:
     stream = io.StringIO()
     settings = Settings(slack_bot_token=BOT_TOKEN, backend_api_key=API_KEY, **overrides)
-    handler = configure_logging(settings, stream=stream)
+    handler = configure_logging(settings, stream=stream, default_level=default_level)
     # Only our handler: pytest's capture handler would format records its own way first.
     logging.getLogger().handlers[:] = [handler]
     return stream
@@ -83,6 +83,23 @@ def test_level_filters_records() -> None:
     logging.getLogger("x").warning("shown")
     assert "hidden" not in stream.getvalue()
     assert "shown" in stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("log_level", "default_level", "is_info_shown"),
+    [
+        ("", logging.INFO, True),
+        ("", logging.WARNING, False),  # `dexter chat`: the conversation stays readable
+        ("INFO", logging.WARNING, True),  # a level that is set wins over the default
+        ("ERROR", logging.INFO, False),
+    ],
+)
+def test_an_unset_level_is_the_commands_default(
+    log_level: str, default_level: int, is_info_shown: bool
+) -> None:
+    stream = _configured(log_level=log_level, default_level=default_level)
+    logging.getLogger("x").info("info line")
+    assert ("info line" in stream.getvalue()) is is_info_shown
 
 
 @pytest.mark.parametrize(("level", "is_shown"), [("INFO", False), ("DEBUG", True)])
