@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from redis.asyncio import Redis
 
-from dexter_core.agent.events import FinalAnswer, TurnFailed
+from dexter_core.agent.events import FinalAnswer, Status, TurnFailed
 from dexter_core.dispatch.redis_streams import RedisDispatcher
 from dexter_core.dispatch.requests import SubmitStatus
 from dexter_core.sessions.models import Turn
@@ -91,6 +91,15 @@ async def test_a_local_sink_gets_the_turn_run_by_another_process(
         "Echo: second [context: 3 messages]",
     ]
     assert sinks[0].kinds[0] == "status" and "delta" in sinks[0].kinds
+
+    async def both_ended() -> bool:
+        return all(sink.kinds[-1] == "ended" for sink in sinks)
+
+    async with asyncio.timeout(5):
+        await poll_until(both_ended)  # the relay goes on past the answer, to the turn's end
+    assert all(
+        Status(phase="stored") in sink.events and sink.kinds.count("ended") == 1 for sink in sinks
+    )
 
 
 async def test_a_re_run_of_an_answered_and_stored_turn_posts_the_stored_answer(
