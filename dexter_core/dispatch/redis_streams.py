@@ -1,17 +1,20 @@
 """`RedisDispatcher`: one turn pipeline shared by every process on the same Redis.
 
-Design. An accepted request is appended, in one Lua step, to the stream `P:requests`
-(consumer group `workers`) and its entry id to the session's list `P:queue:<session>`:
-the list is the session's order, the pending stream entry its durable ticket. A worker
-that reads an entry tries to take the session's lease `P:lease:<session>` (set-if-absent
-with an expiry, its value a fencing token from `P:fence:<session>`); the holder runs the
+Design. An accepted request is appended, in one Lua step, to a stream read by a consumer
+group (`P:requests:<platform>`, or `P:relayed` for a request with a sink of its own) and
+a reference to that entry to the session's list `P:queue:<session>`: the list is the
+session's order, the pending stream entry its durable ticket. A worker that reads an
+entry tries to take the session's lease `P:lease:<session>` (set-if-absent with an
+expiry, its value a fencing token from `P:fence:<session>`); the holder runs the
 session's requests from the head of the list one at a time, renewing the lease while a
 turn runs, and only once the answer is posted and the turn stored pops the request and
 XACKs (and deletes) its entry, in one script that checks the token. A worker that cannot
 take the lease leaves its entry pending: the holder reaches that request in list order,
 and gives the lease up only when the list is empty (checked in the same script), so no
 request is stranded and one session's turns never run side by side or out of order,
-whichever process received them.
+whichever process received them. A process reads only the streams of the platforms it
+has a sink factory for (and the relayed one), so an answer is always run where it can be
+shown.
 
 Crash recovery. A process that dies leaves its entries pending and its lease to expire.
 Every process XAUTOCLAIMs entries idle for longer than the lease and tries their
@@ -30,8 +33,8 @@ later request of a session that still has turns there, so adapters keep answerin
 resilient store keeps those turns in memory until Redis is back. Requests already in
 Redis wait for it.
 
-The scripts touch the shared stream and a session's keys together, so this dispatcher
-needs a single Redis node (or a Redis Cluster proxy that keeps those keys together).
+The scripts touch the streams and a session's keys together, so this dispatcher needs a
+single Redis node (or a Redis Cluster proxy that keeps those keys together).
 """
 
 from __future__ import annotations
@@ -78,25 +81,36 @@ _CONNECTION_WAIT = 10.0
 # Queues, fences and answered marks of a session outlive any turn, then clean themselves.
 _SESSION_KEY_TTL_MS = 24 * 3600 * 1000
 
-# KEYS: stream, queue. ARGV: request JSON, request id, relay flag, queue limit, queue
-# TTL (ms). Returns the entry id, or false when the session's queue is full.
+# A session's queue holds "<tag>|<entry id>": tag `a` for an entry of the shared stream of
+# relayed requests, `p` for one of the stream of the session's platform.
+_ANY, _PLATFORM = "a", "p"
+
+# KEYS: stream, queue. ARGV: request JSON, request id, the stream's tag, queue limit,
+# queue TTL (ms). Returns the entry id, or false when the session's queue is full.
 _PUSH = """
 local limit = tonumber(ARGV[4])
 if limit > 0 and redis.call('LLEN', KEYS[2]) >= limit then return false end
-local id = redis.call('XADD', KEYS[1], '*', 'request', ARGV[1], 'rid', ARGV[2], 'relay', ARGV[3])
-redis.call('RPUSH', KEYS[2], id)
+local id = redis.call('XADD', KEYS[1], '*', 'request', ARGV[1], 'rid', ARGV[2])
+redis.call('RPUSH', KEYS[2], ARGV[3] .. '|' .. id)
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return id
 """
 
-# What `_TAKE` and `_STEP` return: {_HEAD, token, entry id, fields, answered turn id or
-# nil}, {_RELEASED} when the queue is empty (the lease is dropped in the same step), or
-# {_REFUSED} when another holder has the session.
+# What `_TAKE` and `_STEP` return: {_HEAD, token, queue item, entry fields, answered
+# turn id or nil}, {_RELEASED} when the queue is empty (the lease is dropped in the same
+# step), or {_REFUSED} when another holder has the session.
 _REFUSED, _RELEASED, _HEAD = 0, 1, 2
 _HEAD_OF_QUEUE = """
-local function head(lease, queue, stream, answered, token, lease_ttl)
-  local id = redis.call('LINDEX', queue, 0)
-  while id do
+local function entry_of(item, any_stream, platform_stream)
+  local tag, id = string.match(item, '^(%a)|(.+)$')
+  if tag == 'a' then return any_stream, id end
+  return platform_stream, id
+end
+
+local function head(lease, queue, any_stream, platform_stream, answered, token, lease_ttl)
+  local item = redis.call('LINDEX', queue, 0)
+  while item do
+    local stream, id = entry_of(item, any_stream, platform_stream)
     local entries = redis.call('XRANGE', stream, id, id)
     if #entries > 0 then
       redis.call('SET', lease, token, 'PX', lease_ttl)
@@ -104,42 +118,43 @@ local function head(lease, queue, stream, answered, token, lease_ttl)
       for i = 1, #fields, 2 do
         if fields[i] == 'rid' then rid = fields[i + 1] end
       end
-      return {2, token, id, fields, redis.call('HGET', answered, rid)}
+      return {2, token, item, fields, redis.call('HGET', answered, rid)}
     end
     redis.call('LPOP', queue)  -- an entry that is gone cannot be answered
-    id = redis.call('LINDEX', queue, 0)
+    item = redis.call('LINDEX', queue, 0)
   end
   redis.call('DEL', lease)
   return {1}
 end
 """
 
-# KEYS: lease, fence, queue, stream, answered. ARGV: lease TTL (ms), fence TTL (ms).
-# Takes a free lease with a new fencing token and returns the head of the queue.
+# KEYS: lease, fence, queue, relayed stream, platform stream, answered. ARGV: lease TTL
+# (ms), fence TTL (ms). Takes a free lease with a new fencing token and returns the head.
 _TAKE = (
     _HEAD_OF_QUEUE
     + """
 if redis.call('EXISTS', KEYS[1]) == 1 then return {0} end
 local token = redis.call('INCR', KEYS[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
-return head(KEYS[1], KEYS[3], KEYS[4], KEYS[5], token, ARGV[1])
+return head(KEYS[1], KEYS[3], KEYS[4], KEYS[5], KEYS[6], token, ARGV[1])
 """
 )
 
-# KEYS: lease, queue, stream, answered. ARGV: token, finished entry id, its request id,
-# group, lease TTL (ms). Pops the finished request and acknowledges (and deletes) its
-# entry, then returns the next head, all unless another holder has taken the session.
-# A lease that lapsed while Redis was away is taken back.
+# KEYS: lease, queue, relayed stream, platform stream, answered. ARGV: token, finished
+# queue item, its request id, group, lease TTL (ms). Pops the finished request and
+# acknowledges (and deletes) its entry, then returns the next head, all unless another
+# holder has taken the session. A lease that lapsed while Redis was away is taken back.
 _STEP = (
     _HEAD_OF_QUEUE
     + """
 local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= ARGV[1] then return {0} end
 if redis.call('LINDEX', KEYS[2], 0) == ARGV[2] then redis.call('LPOP', KEYS[2]) end
-redis.call('XACK', KEYS[3], ARGV[4], ARGV[2])
-redis.call('XDEL', KEYS[3], ARGV[2])
-redis.call('HDEL', KEYS[4], ARGV[3])
-return head(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[5])
+local stream, id = entry_of(ARGV[2], KEYS[3], KEYS[4])
+redis.call('XACK', stream, ARGV[4], id)
+redis.call('XDEL', stream, id)
+redis.call('HDEL', KEYS[5], ARGV[3])
+return head(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[5])
 """
 )
 
@@ -220,7 +235,9 @@ class RedisDispatcher:
         )
         self._lease_ttl_ms = int(lease_ttl * 1000)
         self._prefix = f"{settings.dexter_redis_prefix}:dispatch"
-        self._stream = f"{self._prefix}:requests"
+        # Relayed requests run anywhere; the others only where their platform renders.
+        self._relayed_stream = f"{self._prefix}:relayed"
+        self._grouped: set[str] = set()
         self._consumer = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._runner = TurnRunner(orchestrator=orchestrator, store=self._store, settings=settings)
         self._fallback = EmbeddedDispatcher(
@@ -257,7 +274,7 @@ class RedisDispatcher:
         Starts even when Redis is unreachable: requests run in-process until it is back.
         """
         try:
-            await self._ensure_group()
+            await self._ensure_groups()
         except RedisError as error:
             self._set_redis_up(False, error)
         self._is_accepting, self._is_stopping = True, False
@@ -288,11 +305,14 @@ class RedisDispatcher:
             return self._fallback.enqueue(request, sink=sink)
         try:
             entry_id = await self._push(
-                keys=[self._stream, self._queue_key(request.session_id)],
+                keys=[
+                    self._relayed_stream if sink else self._platform_stream(request.platform),
+                    self._queue_key(request.session_id),
+                ],
                 args=[
                     json.dumps(request.to_record()),
                     request.request_id,
-                    "1" if sink is not None else "",
+                    _ANY if sink is not None else _PLATFORM,
                     self._settings.dexter_session_queue_limit,
                     _SESSION_KEY_TTL_MS,
                 ],
@@ -343,19 +363,27 @@ class RedisDispatcher:
     # -- workers ---------------------------------------------------------------------
 
     async def _consume(self) -> None:
-        """Read new entries and serve their sessions, one session at a time."""
+        """Read new entries of the streams this process can serve and serve their
+        sessions, one session at a time."""
         backoff = Backoff()
         while not self._is_stopping:
             try:
+                await self._ensure_groups()
                 batches = await self._client.xreadgroup(
-                    GROUP, self._consumer, {self._stream: ">"}, count=1, block=_READ_BLOCK_MS
+                    GROUP,
+                    self._consumer,
+                    dict.fromkeys(self._streams(), ">"),
+                    count=1,
+                    block=_READ_BLOCK_MS,
                 )
             except ResponseError as error:
                 if "NOGROUP" in str(error):
-                    await self._recreate_group(error)
+                    # Redis lost its data (restarted without persistence).
+                    logger.warning("a request stream vanished, recreating it: %s", error)
+                    self._grouped.clear()
                 else:
-                    logger.error("reading the request stream failed: %s", error)
-                    await backoff.wait()
+                    logger.error("reading the request streams failed: %s", error)
+                await backoff.wait()
                 continue
             except RedisError as error:
                 self._set_redis_up(False, error)
@@ -365,40 +393,45 @@ class RedisDispatcher:
             self._set_redis_up(True)
             for _, entries in batches:
                 for _, fields in entries:
-                    if not self._is_stopping:
-                        await self._serve_guarded(_session_of(fields))
+                    request = _request_of(fields)
+                    if request is not None and not self._is_stopping:
+                        await self._serve_guarded(request)
 
-    async def _serve_guarded(self, session_id: str) -> None:
-        """`_serve`, logging instead of raising: a worker outlives any one session."""
+    async def _serve_guarded(self, request: TurnRequest) -> None:
+        """`_serve` the request's session, logging instead of raising: a worker outlives
+        any one session."""
         try:
-            await self._serve(session_id)
+            await self._serve(request.session_id, request.platform)
         except Exception:
-            logger.exception("serving a session failed", extra={"session_id": session_id})
+            logger.exception("serving a session failed", extra={"session_id": request.session_id})
 
     async def _reclaim(self) -> None:
         """Take over entries left pending by a process that died (or stalled) and serve
         their sessions in background tasks."""
-        cursor = "0-0"  # walks the whole pending list over successive rounds
+        cursors: dict[str, bytes | str] = {}  # each walks its whole pending list over rounds
         while not self._is_stopping:
             await asyncio.sleep(self._lease_ttl_ms / 2000)
-            try:
-                cursor, claimed, *_ = await self._client.xautoclaim(
-                    self._stream,
-                    GROUP,
-                    self._consumer,
-                    min_idle_time=self._lease_ttl_ms,
-                    start_id=cursor,
-                    count=100,
-                )
-            except RedisError as error:
-                self._set_redis_up(False, error)
-                continue
-            for session_id in {_session_of(fields) for _, fields in claimed if fields}:
-                task = asyncio.create_task(self._serve_guarded(session_id))
-                self._sessions.add(task)
-                task.add_done_callback(self._sessions.discard)
+            for stream in self._streams():
+                try:
+                    cursors[stream], claimed, *_ = await self._client.xautoclaim(
+                        stream,
+                        GROUP,
+                        self._consumer,
+                        min_idle_time=self._lease_ttl_ms,
+                        start_id=cursors.get(stream, "0-0"),
+                        count=100,
+                    )
+                except RedisError as error:
+                    self._set_redis_up(False, error)
+                    break
+                requests = [_request_of(fields) for _, fields in claimed if fields]
+                sessions = {(r.session_id, r.platform): r for r in requests if r is not None}
+                for request in sessions.values():
+                    task = asyncio.create_task(self._serve_guarded(request))
+                    self._sessions.add(task)
+                    task.add_done_callback(self._sessions.discard)
 
-    async def _serve(self, session_id: str) -> None:
+    async def _serve(self, session_id: str, platform: str) -> None:
         """If the session's lease is free, take it and run the session's queue in order."""
         lease, queue, answered = self._session_keys(session_id)
         async with self._slots:
@@ -408,7 +441,8 @@ class RedisDispatcher:
                         lease,
                         f"{self._prefix}:fence:{session_id}",
                         queue,
-                        self._stream,
+                        self._relayed_stream,
+                        self._platform_stream(platform),
                         answered,
                     ],
                     args=[self._lease_ttl_ms, _SESSION_KEY_TTL_MS],
@@ -423,15 +457,21 @@ class RedisDispatcher:
             metrics.ACTIVE_SESSIONS.inc()
             try:
                 while step[0] == _HEAD and not self._is_stopping:
-                    _, _, entry_id, raw_fields, answered_turn = step
+                    _, _, item, raw_fields, answered_turn = step
                     fields = dict(zip(raw_fields[::2], raw_fields[1::2], strict=True))
                     request = TurnRequest.from_record(json.loads(fields[b"request"]))
+                    is_relayed = item.startswith(_ANY.encode())
+                    if not is_relayed and request.platform not in self._runner.platforms:
+                        # A session mixing platforms: leave this one to a process that
+                        # renders it (its entry stays pending and is reclaimed there).
+                        await self._give_back(lease, token)
+                        return
                     await self._run(
                         request,
-                        is_relayed=bool(fields.get(b"relay")),
+                        is_relayed=is_relayed,
                         answered_turn=answered_turn.decode() if answered_turn else "",
                     )
-                    step = await self._step(session_id, token, entry_id, request.request_id)
+                    step = await self._step(session_id, platform, token, item, request.request_id)
                 if step[0] == _REFUSED:
                     logger.warning(
                         "lost the session lease while answering; another process re-runs it",
@@ -474,7 +514,7 @@ class RedisDispatcher:
         return None
 
     async def _step(
-        self, session_id: str, token: int, entry_id: bytes, request_id: str
+        self, session_id: str, platform: str, token: int, item: bytes, request_id: str
     ) -> list[Any]:
         """Pop and acknowledge a finished request and return the next (see `_STEP`),
         retrying through a Redis outage until shutdown."""
@@ -483,8 +523,14 @@ class RedisDispatcher:
         while True:
             try:
                 return await self._step_script(
-                    keys=[lease, queue, self._stream, answered],
-                    args=[token, entry_id, request_id, GROUP, self._lease_ttl_ms],
+                    keys=[
+                        lease,
+                        queue,
+                        self._relayed_stream,
+                        self._platform_stream(platform),
+                        answered,
+                    ],
+                    args=[token, item, request_id, GROUP, self._lease_ttl_ms],
                 )
             except RedisError as error:
                 self._set_redis_up(False, error)
@@ -519,21 +565,22 @@ class RedisDispatcher:
 
     # -- Redis housekeeping --------------------------------------------------------------
 
-    async def _ensure_group(self) -> None:
-        try:
-            await self._client.xgroup_create(self._stream, GROUP, id="0", mkstream=True)
-        except ResponseError as error:
-            if "BUSYGROUP" not in str(error):
-                raise
+    def _streams(self) -> list[str]:
+        """The streams this process takes requests from: relayed ones, and those of
+        every platform it has a sink factory for."""
+        return [self._relayed_stream, *map(self._platform_stream, sorted(self._runner.platforms))]
 
-    async def _recreate_group(self, error: ResponseError) -> None:
-        """Redis lost its data (restarted without persistence): start the group again."""
-        logger.warning("request stream or its group vanished, recreating it: %s", error)
-        try:
-            await self._ensure_group()
-        except RedisError as retry_error:
-            self._set_redis_up(False, retry_error)
-            await asyncio.sleep(MAX_DELAY)
+    async def _ensure_groups(self) -> None:
+        """Create the consumer group of each stream this process reads, once."""
+        for stream in self._streams():
+            if stream in self._grouped:
+                continue
+            try:
+                await self._client.xgroup_create(stream, GROUP, id="0", mkstream=True)
+            except ResponseError as error:
+                if "BUSYGROUP" not in str(error):
+                    raise
+            self._grouped.add(stream)
 
     def _should_try_redis(self) -> bool:
         return self._is_redis_up or time.monotonic() >= self._next_redis_try
@@ -551,6 +598,9 @@ class RedisDispatcher:
     def _queue_key(self, session_id: str) -> str:
         return f"{self._prefix}:queue:{session_id}"
 
+    def _platform_stream(self, platform: str) -> str:
+        return f"{self._prefix}:requests:{platform}"
+
     def _session_keys(self, session_id: str) -> tuple[str, str, str]:
         """The session's lease, queue and answered-turns keys."""
         return (
@@ -563,5 +613,10 @@ class RedisDispatcher:
         return f"{self._prefix}:relay:{request.request_id}"
 
 
-def _session_of(fields: dict[bytes, Any]) -> str:
-    return json.loads(fields[b"request"])["session_id"]
+def _request_of(entry_fields: dict[bytes, Any]) -> TurnRequest | None:
+    """The request a stream entry carries; None (logged) for an entry that is not one."""
+    try:
+        return TurnRequest.from_record(json.loads(entry_fields[b"request"]))
+    except (KeyError, TypeError, ValueError) as error:
+        logger.error("a request stream entry could not be read, skipping it: %r", error)
+        return None

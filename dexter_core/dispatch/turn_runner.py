@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from dexter_core import metrics
 from dexter_core.agent.events import Event, FinalAnswer, Status, TurnEnded, TurnFailed
+from dexter_core.agent.stage_times import StageTimes
 from dexter_core.dispatch import failure_logic
 from dexter_core.dispatch.requests import PostLedger, SinkFactory, TurnRequest, TurnSink
 from dexter_core.errors import InvalidInputError
@@ -86,6 +87,11 @@ class TurnRunner:
     def register_sink_factory(self, platform: str, factory: SinkFactory) -> None:
         self._factories[platform] = factory
 
+    @property
+    def platforms(self) -> frozenset[str]:
+        """The platforms this runner has a sink factory for."""
+        return frozenset(self._factories)
+
     def check_deliverable(self, request: TurnRequest, *, has_sink: bool) -> None:
         """Raise `InvalidInputError` when the answer to `request` could reach nobody."""
         if not has_sink and request.platform not in self._factories:
@@ -126,6 +132,7 @@ class TurnRunner:
             max(0.0, time.time() - request.received_at)
         )
         terminal: Event | None = None
+        times = StageTimes()
         try:
             async with asyncio.timeout(turn_deadline(self._settings.dexter_turn_timeout)):
                 async for event in self._orchestrator.stream(
@@ -138,11 +145,11 @@ class TurnRunner:
                 ):
                     if is_terminal(event):
                         terminal = event
-                    await sink.send(event)
+                    await _show(sink, event, times)
         except Exception as error:
             if terminal is None:
                 terminal = failure_logic.failure_for(error)
-                await sink.send(terminal)
+                await _show(sink, terminal, times)
             logger.error(
                 "turn ended by %s: %s",
                 type(error).__name__,
@@ -156,8 +163,9 @@ class TurnRunner:
                 extra={"session_id": request.session_id, "request_id": request.request_id},
             )
             terminal = failure_logic.INTERNAL
-            await sink.send(terminal)
+            await _show(sink, terminal, times)
         await sink.send(TurnEnded())
+        times.observe()
         outcome = terminal.reason if isinstance(terminal, TurnFailed) else "answered"
         metrics.TURNS.labels(platform=request.platform, outcome=outcome).inc()
         metrics.TURN_STAGE_SECONDS.labels(stage="total").observe(
@@ -174,3 +182,12 @@ class TurnRunner:
             },
         )
         return terminal
+
+
+async def _show(sink: GuardedSink, event: Event, times: StageTimes) -> None:
+    """Send `event` to `sink`; showing the answer (or the failure) is the "post" stage."""
+    if not is_terminal(event):
+        await sink.send(event)
+        return
+    with times.measure("post"):
+        await sink.send(event)

@@ -42,14 +42,16 @@ def redis_settings(llm_server: FakeLLM, redis_url: str, redis_prefix: str) -> Se
 async def make_dispatcher(
     redis_settings: Settings, store: RedisSessionStore
 ) -> AsyncIterator[MakeDispatcher]:
-    """`await make_dispatcher(consumers=..., factory=..., **settings)`: a started
-    dispatcher, as one process of several would run it."""
+    """`await make_dispatcher(consumers=..., factory=..., platforms=..., **settings)`: a
+    started dispatcher rendering `platforms` with `factory`, as one process of several
+    would run it."""
     made: list[RedisDispatcher] = []
 
     async def make(
         *,
         consumers: int | None = None,
         factory: RecordingSinkFactory | None = None,
+        platforms: tuple[str, ...] = ("test",),
         **changes: object,
     ) -> RedisDispatcher:
         settings = agent_settings(
@@ -65,7 +67,8 @@ async def make_dispatcher(
             lease_ttl=2.0,
             consumers=consumers,
         )
-        dispatcher.register_sink_factory("test", factory or RecordingSinkFactory())
+        for platform in platforms:
+            dispatcher.register_sink_factory(platform, factory or RecordingSinkFactory())
         await dispatcher.start()
         made.append(dispatcher)
         return dispatcher
@@ -176,7 +179,10 @@ async def test_submitted_requests_wait_in_redis_until_a_process_answers_them(
     await asyncio.sleep(0.3)
     assert await store.get_turns("test:later") == []
     client = Redis.from_url(redis_url)
-    queue, stream = f"{redis_prefix}:dispatch:queue:test:later", f"{redis_prefix}:dispatch:requests"
+    queue, stream = (
+        f"{redis_prefix}:dispatch:queue:test:later",
+        f"{redis_prefix}:dispatch:requests:test",
+    )
     assert len(await client.lrange(queue, 0, -1)) == 2
     entries = await client.xrange(stream)
     assert [json.loads(fields[b"request"])["text"] for _, fields in entries] == ["one", "two"]
@@ -207,3 +213,25 @@ async def test_stopping_hands_waiting_local_requests_over_to_other_processes(
     client = Redis.from_url(redis_url)
     assert await client.llen(f"{redis_prefix}:dispatch:queue:test:handed") == 1
     await client.aclose()
+
+
+async def test_each_platform_is_answered_by_a_process_that_can_show_it(
+    make_dispatcher: MakeDispatcher,
+) -> None:
+    front = await make_dispatcher(consumers=0, platforms=("alpha", "beta"))
+    alpha, beta = RecordingSinkFactory(), RecordingSinkFactory()
+    await make_dispatcher(factory=alpha, platforms=("alpha",))
+    await make_dispatcher(factory=beta, platforms=("beta",))
+    for i in range(4):
+        for platform in ("alpha", "beta"):
+            request = turn_request(f"{platform}:{i}", f"{platform} {i}", platform=platform)
+            assert (await front.submit(request)).is_accepted
+
+    async def all_answered() -> bool:
+        sinks = [*alpha.sinks.values(), *beta.sinks.values()]
+        return len(sinks) == 8 and all(sink.done.is_set() for sink in sinks)
+
+    async with asyncio.timeout(10):
+        await poll_until(all_answered)
+    assert {s.request.platform for s in alpha.sinks.values()} == {"alpha"}
+    assert {s.request.platform for s in beta.sinks.values()} == {"beta"}
