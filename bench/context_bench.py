@@ -10,6 +10,9 @@ each already embedded, as a store would hold them):
 - `load_and_first_select_ms`: building a `MessageHistory` from the stored turns plus the
   first selection (the per-turn cost when the history is reloaded for every message);
 - `build_context_ms`: the prompt messages, selection included;
+- `build_context_long_session_ms`: the same for a session that has been folded (a rolling
+  summary of 1,500 characters, as folding writes it) whose answers are long reports of
+  about 3,000 characters, so the newest turns are cut to fit the budget;
 - `add_turn_ms`: `add_agent_message`, which embeds the new turn.
 
 Prints one JSON object (milliseconds, p50 and p95).
@@ -24,11 +27,14 @@ import json
 import os
 import statistics
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from dexter_core.context.embeddings import Embedder, get_embedder
 from dexter_core.context.history import MessageHistory
+from dexter_core.context.summaries import ROLLING_SUMMARY_CHARS
+from dexter_core.context.summary_logic import fallback_summary, merge_rolling_summary
 from dexter_core.context.turn_texts import embedding_text
 from dexter_core.context.vectors import vector_to_bytes
 from dexter_core.sessions.models import Turn
@@ -68,6 +74,25 @@ def _stored_turns(data: dict[str, Any], count: int, embedder: Embedder) -> list[
     return turns
 
 
+# Answers in the evaluation set are a few sentences; long agent reports are several of them.
+_REPORT_PARTS = 8
+
+
+def _long_session(stored: list[Turn], settings: Settings, embedder: Embedder) -> MessageHistory:
+    """`stored` after folding, each answer a report made of the next few turns' answers."""
+    parts = range(_REPORT_PARTS)
+    reports = [
+        replace(turn, answer="\n\n".join(stored[(i + k) % len(stored)].answer for k in parts))
+        for i, turn in enumerate(stored)
+    ]
+    summary = merge_rolling_summary(
+        "",
+        [fallback_summary(turn.query, turn.answer) for turn in reports],
+        limit=ROLLING_SUMMARY_CHARS,
+    )
+    return MessageHistory(reports, summary=summary, settings=settings, embedder=embedder)
+
+
 def run(*, sizes: list[int], iterations: int, data_path: Path = DATA) -> dict[str, Any]:
     settings = Settings(dexter_use_embeddings=True)
     embedder = get_embedder(settings)
@@ -83,7 +108,8 @@ def run(*, sizes: list[int], iterations: int, data_path: Path = DATA) -> dict[st
     for size in sizes:
         stored = _stored_turns(data, size, embedder)
         history = MessageHistory(stored, settings=settings, embedder=embedder)
-        select, select_warm, cold, build, adds = [], [], [], [], []
+        long_session = _long_session(stored, settings, embedder)
+        select, select_warm, cold, build, build_long, adds = [], [], [], [], [], []
         for _ in range(iterations):
             query = next(fresh)
             started = time.perf_counter()
@@ -106,6 +132,12 @@ def run(*, sizes: list[int], iterations: int, data_path: Path = DATA) -> dict[st
             history.build_context(query)
             build.append(_elapsed_ms(started))
 
+            query = next(fresh)
+            embedder.embed_query(query)  # time the prompt building, not this query's encode
+            started = time.perf_counter()
+            long_session.build_context(query)
+            build_long.append(_elapsed_ms(started))
+
         growing = MessageHistory(stored, settings=settings, embedder=embedder)
         for i in range(iterations):
             turn = stored[i % len(stored)]
@@ -119,6 +151,7 @@ def run(*, sizes: list[int], iterations: int, data_path: Path = DATA) -> dict[st
             "select_without_query_encode_ms": _stats(select_warm),
             "load_and_first_select_ms": _stats(cold),
             "build_context_ms": _stats(build),
+            "build_context_long_session_ms": _stats(build_long),
             "add_turn_ms": _stats(adds),
         }
     results["load_average_1m"] = {"before": load_before, "after": os.getloadavg()[0]}

@@ -31,7 +31,6 @@ _LOAD_TIMEOUT_S = 3.0
 _PIECE = re.compile(r"[^\W\d_]+|\d+|\S", re.UNICODE)
 _LETTERS_PER_TOKEN = 6
 _DIGITS_PER_TOKEN = 3
-_MAX_CHARS_PER_TOKEN = 16
 
 
 def estimate_tokens(text: str) -> int:
@@ -134,23 +133,62 @@ def truncate_to_tokens(text: str, max_tokens: int, *, marker: str = " …") -> s
     """`text` cut at a word boundary so that it plus `marker` costs at most `max_tokens`.
 
     Returns `text` unchanged when it already fits, "" when not even the marker fits.
+    Costs one count of `text` and a few counts of prefixes about as long as the result,
+    so the work is about linear in the text's length.
     """
-    if count_tokens(text) <= max_tokens:
+    total = count_tokens(text)
+    if total <= max_tokens:
         return text
-    if max_tokens <= count_tokens(marker):
+    marker_cost = count_tokens(marker)
+    if max_tokens <= marker_cost:
         return ""
-    # No token spans more than _MAX_CHARS_PER_TOKEN characters of ordinary text, so the
-    # search never has to look past that prefix (a 1 MB answer is not re-counted 20 times).
-    low, high = 0, min(len(text), max_tokens * _MAX_CHARS_PER_TOKEN)
-    # Binary search on the character length: token counts grow with the prefix length.
-    while low < high:
-        middle = (low + high + 1) // 2
-        if _count_uncached(text[:middle] + marker) <= max_tokens:
-            low = middle
+    kept = text[: _fitting_prefix_length(text, total=total, max_tokens=max_tokens, marker=marker)]
+    boundary = kept.rfind(" ")
+    if boundary > len(kept) // 2:
+        at_word = kept[:boundary].rstrip() + marker
+        # Counted rather than assumed: a BPE encoder may merge across the new end differently.
+        if _count_uncached(at_word) <= max_tokens:
+            return at_word
+    return kept.rstrip() + marker
+
+
+# A search ends once the kept prefix is within this share of the budget (1/64: 31 tokens of
+# 2,000), or after so many probes; every probe re-counts a prefix as long as the answer.
+_BUDGET_SLACK_SHARE = 64
+_MAX_PROBES = 8
+
+
+def _fitting_prefix_length(text: str, *, total: int, max_tokens: int, marker: str) -> int:
+    """A prefix length of `text` whose `text[:length].rstrip() + marker` was counted to cost
+    at most `max_tokens`, near the longest such (0 when no probe fitted).
+
+    `total` is `text`'s own count, which must exceed `max_tokens`. Token counts grow about
+    in proportion to the prefix, so each probe interpolates between the longest prefix
+    known to fit and the shortest known not to (regula falsi). Where the density is uneven
+    the probes keep landing on one side; the other side's weight is then halved (the
+    Illinois rule), so the bracket still closes in a few probes.
+    """
+    fits, fits_cost = 0, count_tokens(marker)
+    # The whole text plus the marker: near `total + marker`, never worth a count of its own.
+    over, over_cost = len(text), total + fits_cost
+    room, excess = float(max_tokens - fits_cost), float(over_cost - max_tokens)
+    slack = max_tokens // _BUDGET_SLACK_SHARE
+    last_fitted: bool | None = None
+    for _ in range(_MAX_PROBES):
+        if over - fits <= 1 or fits_cost >= max_tokens - slack:
+            break
+        probe = fits + round((over - fits) * room / (room + excess))
+        probe = max(fits + 1, min(probe, over - 1))
+        cost = _count_uncached(text[:probe].rstrip() + marker)
+        fitted = cost <= max_tokens
+        if fitted:
+            fits, fits_cost, room = probe, cost, float(max_tokens - cost)
         else:
-            high = middle - 1
-    cut = text[:low]
-    boundary = cut.rfind(" ")
-    if boundary > len(cut) // 2:
-        cut = cut[:boundary]
-    return cut.rstrip() + marker
+            over, over_cost, excess = probe, cost, float(cost - max_tokens)
+        if fitted is last_fitted:
+            if fitted:
+                excess /= 2
+            else:
+                room /= 2
+        last_fitted = fitted
+    return fits

@@ -53,7 +53,12 @@ def test_context_bench_prints_latencies(embedder: Embedder, monkeypatch, capsys)
     )
     assert figures["sizes"] == [5, 20]
     for size in ("5", "20"):
-        for name in ("select_ms", "select_without_query_encode_ms", "add_turn_ms"):
+        for name in (
+            "select_ms",
+            "select_without_query_encode_ms",
+            "build_context_long_session_ms",
+            "add_turn_ms",
+        ):
             stats = figures[size][name]
             assert 0 < stats["p50"] <= stats["p95"]
 

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import re
 import threading
 import time
+from collections.abc import Callable, Iterator
 
 import pytest
 import tiktoken
@@ -77,3 +79,75 @@ def test_huge_texts_are_counted_but_not_kept_in_the_cache() -> None:
     cached_before = tokens._count_cached.cache_info().currsize
     assert 10_000 <= count_tokens(text) <= 25_000
     assert tokens._count_cached.cache_info().currsize == cached_before
+
+
+PROSE = (
+    "Apple's gross margin was 44.1% in fiscal 2023, up from 43.3% a year earlier, as the "
+    "services mix grew. Operating margin held at 29.8%. Sources: 10-K filings. "
+) * 30
+CJK = "アップルの2023年度の売上総利益率は44.1%でした。前年から改善しています。" * 40
+LONG_WORDS = "Pneumonoultramicroscopicsilicovolcanoconiosis-revenue_2024 " * 60
+EMOJI = "📈 Revenue up 👨‍👩‍👧‍👦 families 🇺🇸 market 😀😀😀 " * 60
+FIGURES = "| AAPL | 2023 | 383,285 | 44.13% | $96,995M |\n" * 80
+TEXTS = {"prose": PROSE, "cjk": CJK, "long-words": LONG_WORDS, "emoji": EMOJI, "figures": FIGURES}
+BUDGETS = [1, 2, 3, 7, 20, 100, 493, 2000]
+
+
+def _bpe_like(text: str) -> list[bytes]:
+    """A stand-in for a BPE encoding: each whitespace-led word, 4 UTF-8 bytes a token."""
+    pieces = re.findall(r"\s*\S+|\s+", text)
+    encoded = [piece.encode("utf-8", "surrogatepass") for piece in pieces]
+    return [piece[i : i + 4] for piece in encoded for i in range(0, len(piece), 4)]
+
+
+class _FixedEncoding:
+    def get(self) -> Callable[[str], list[bytes]]:
+        return _bpe_like
+
+
+@pytest.fixture(params=["estimate", "bpe-like"])
+def counter(request, monkeypatch) -> Iterator[str]:
+    """Token counts by the estimate, or by an encoder (as when tiktoken's encoding loads)."""
+    if request.param == "bpe-like":
+        monkeypatch.setattr(tokens, "_loader", _FixedEncoding())
+    tokens._count_cached.cache_clear()
+    yield request.param
+    tokens._count_cached.cache_clear()
+
+
+@pytest.mark.parametrize("budget", BUDGETS)
+@pytest.mark.parametrize("name", sorted(TEXTS))
+def test_truncation_keeps_its_promise(counter: str, name: str, budget: int) -> None:
+    text = TEXTS[name]
+    cut = truncate_to_tokens(text, budget)
+    assert count_tokens(cut) <= budget
+    if count_tokens(text) <= budget:
+        assert cut == text
+    elif budget <= count_tokens(" …"):
+        assert cut == ""
+    else:
+        assert cut.endswith(" …")
+        assert text.startswith(cut.removesuffix(" …"))
+        # Close to the budget: what is lost is a small slack and the word cut at the end.
+        longest_word = max(count_tokens(word) for word in text.split())
+        assert count_tokens(cut) >= budget - max(budget // 16, 8) - longest_word
+
+
+@pytest.mark.parametrize("name", sorted(TEXTS))
+def test_truncation_counts_about_the_text_once(counter: str, name: str, monkeypatch) -> None:
+    counted: list[int] = []
+    count_uncached = tokens._count_uncached
+
+    def recording(text: str) -> int:
+        counted.append(len(text))
+        return count_uncached(text)
+
+    monkeypatch.setattr(tokens, "_count_uncached", recording)
+    text = TEXTS[name] * 20
+    cut = truncate_to_tokens(text, 300)
+    assert count_tokens(cut) <= 300
+    # The whole text once, then a few prefixes near the result's length, not a binary
+    # search's dozen counts of ever-halving prefixes.
+    assert counted[0] == len(text)
+    assert len(counted) <= 10
+    assert sum(counted[1:]) <= 10 * len(cut)
