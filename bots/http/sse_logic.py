@@ -56,7 +56,10 @@ def sse_message(event: Event) -> tuple[str, dict[str, Any]] | None:
         return "tool", {"phase": "started", **data}
     if isinstance(event, ToolFinished):
         return "tool", {"phase": "finished", **data}
-    if isinstance(event, AnswerDelta | FinalAnswer | TurnFailed):
+    if isinstance(event, FinalAnswer):
+        # Stage timings are for the server's log, not part of the answer.
+        return event.kind, {"text": event.text, "turn_id": event.turn_id, "usage": event.usage}
+    if isinstance(event, AnswerDelta | TurnFailed):
         return event.kind, data
     return None
 

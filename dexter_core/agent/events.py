@@ -68,10 +68,14 @@ class Notice(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class FinalAnswer(Event):
+    """The answer. `usage` holds the turn's token counts; `stage_seconds` the seconds the
+    agent spent per stage ("context_load", "llm", "tools"), for the turn's log line."""
+
     kind: ClassVar[str] = "answer"
     text: str
     turn_id: str = ""
     usage: dict[str, int] = field(default_factory=dict)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)

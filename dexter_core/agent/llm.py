@@ -17,6 +17,7 @@ from typing import Any
 
 import openai
 
+from dexter_core import metrics
 from dexter_core.agent.llm_logic import ToolCallAssembler, ToolCallRequest
 from dexter_core.agent.retry_logic import backoff_delay, is_retryable_status, retry_after_seconds
 from dexter_core.errors import LLMUnavailableError
@@ -254,8 +255,12 @@ def _short(text: str, limit: int = 200) -> str:
 
 
 def _usage_dict(usage: Any) -> dict[str, int]:
-    return {
+    """The token counts of one call, counted in `dexter_llm_tokens` as they are read."""
+    counts = {
         "prompt_tokens": int(getattr(usage, "prompt_tokens", 0) or 0),
         "completion_tokens": int(getattr(usage, "completion_tokens", 0) or 0),
         "total_tokens": int(getattr(usage, "total_tokens", 0) or 0),
     }
+    metrics.LLM_TOKENS.labels(kind="prompt").inc(counts["prompt_tokens"])
+    metrics.LLM_TOKENS.labels(kind="completion").inc(counts["completion_tokens"])
+    return counts

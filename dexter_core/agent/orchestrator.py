@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+from dexter_core import metrics
 from dexter_core.agent.events import (
     AnswerDelta,
     Event,
@@ -31,8 +32,15 @@ from dexter_core.agent.events import (
 )
 from dexter_core.agent.llm import Completion, LLMClient, Message, TextDelta
 from dexter_core.agent.prompts import REPEATED_CALL_NOTE, STEP_LIMIT_NOTE, system_prompt
+from dexter_core.agent.stage_times import StageTimes
 from dexter_core.agent.tools import FinancialToolbox, Toolbox, ToolResult
-from dexter_core.agent.turn_logic import PlannedCall, add_usage, plan_tool_calls, refusal_for
+from dexter_core.agent.turn_logic import (
+    PlannedCall,
+    add_usage,
+    plan_tool_calls,
+    refusal_for,
+    tool_label,
+)
 from dexter_core.context.embeddings import get_embedder
 from dexter_core.context.enrichment import enrich_turn
 from dexter_core.context.history import MessageHistory
@@ -91,6 +99,9 @@ class Orchestrator:
         self.model = model or self.settings.dexter_model
         self.llm = llm or LLMClient(self.settings)
         self.tools: Toolbox = tools or FinancialToolbox(self.settings)
+        self._tool_names = frozenset(
+            definition["function"]["name"] for definition in self.tools.definitions()
+        )
         self._history: MessageHistory | None = None
         self._background: set[asyncio.Task[Any]] = set()
 
@@ -151,10 +162,12 @@ class Orchestrator:
             # Histories embed queries; the first use loads the model, which takes seconds
             # and must happen off the event loop (later calls return at once).
             await asyncio.to_thread(get_embedder, self.settings)
+        times = StageTimes()
         use_store = session_store is not None and session_id is not None
         if use_store:
             try:
-                history = await session_store.load_history(session_id, settings=self.settings)
+                with times.measure("context_load"):
+                    history = await session_store.load_history(session_id, settings=self.settings)
             except StoreUnavailableError:
                 logger.warning(
                     "history of session %s unavailable; answering without it", session_id
@@ -166,9 +179,10 @@ class Orchestrator:
         else:
             history = self._own_history()
 
-        messages = self._prompt(history, query, asker=user_name or user_id)
+        with times.measure("context_load"):  # selecting what of the history the model sees
+            messages = self._prompt(history, query, asker=user_name or user_id)
         queue: asyncio.Queue[Event | _Done] = asyncio.Queue()
-        worker = asyncio.create_task(self._agent_loop(messages, queue.put_nowait))
+        worker = asyncio.create_task(self._agent_loop(messages, queue.put_nowait, times))
         try:
             while True:
                 try:
@@ -184,6 +198,7 @@ class Orchestrator:
         finally:
             if not worker.done():
                 worker.cancel()
+            times.observe()
         if item.error is not None:
             yield _failure_for(item.error)
             return
@@ -199,7 +214,12 @@ class Orchestrator:
         )
         saved = False
         try:
-            yield FinalAnswer(text=item.text, turn_id=turn.turn_id, usage=item.usage)
+            yield FinalAnswer(
+                text=item.text,
+                turn_id=turn.turn_id,
+                usage=item.usage,
+                stage_seconds=dict(times.seconds),
+            )
             if use_store:
                 is_stored = await self._store_turn(
                     session_store, session_id, turn, history.generation
@@ -237,16 +257,18 @@ class Orchestrator:
             {"role": "user", "content": query},
         ]
 
-    async def _agent_loop(self, messages: list[Message], emit: Callable[[Event], None]) -> None:
+    async def _agent_loop(
+        self, messages: list[Message], emit: Callable[[Event], None], times: StageTimes
+    ) -> None:
         """The tool-calling loop; reports through `emit` and ends with a `_Done`."""
         try:
-            text, usage = await self._answer(messages, emit)
+            text, usage = await self._answer(messages, emit, times)
             emit(_Done(text=text, usage=usage))
         except Exception as exc:
             emit(_Done(error=exc))
 
     async def _answer(
-        self, messages: list[Message], emit: Callable[[Event], None]
+        self, messages: list[Message], emit: Callable[[Event], None], times: StageTimes
     ) -> tuple[str, dict[str, int]]:
         usage: dict[str, int] = {}
         seen: set[str] = set()
@@ -257,14 +279,16 @@ class Orchestrator:
                 messages.append({"role": "user", "content": STEP_LIMIT_NOTE})
                 must_answer = True
             emit(Status(phase="planning" if step == 0 else "thinking"))
-            completion = await self._complete(messages, definitions, must_answer, emit)
+            with times.measure("llm"):
+                completion = await self._complete(messages, definitions, must_answer, emit)
             add_usage(usage, completion.usage)
             add_usage(usage, {"llm_calls": 1})
             if not completion.tool_calls or must_answer:
                 return completion.text.strip() or NO_ANSWER, usage
             messages.append(_assistant_message(completion))
             planned = plan_tool_calls(completion.tool_calls, seen=seen)
-            results = await self._run_tools(planned, emit)
+            with times.measure("tools"):
+                results = await self._run_tools(planned, emit)
             add_usage(usage, {"tool_calls": sum(p.should_run for p in planned)})
             messages.extend(
                 {"role": "tool", "tool_call_id": p.call.id, "content": content}
@@ -333,13 +357,19 @@ class Orchestrator:
         return list(await asyncio.gather(*(run_one(p) for p in planned)))
 
     async def _call_tool(self, p: PlannedCall) -> ToolResult:
+        """Run one call; counted in the tool metrics, errors included."""
+        label = tool_label(p.call.name, known=self._tool_names)
+        metrics.TOOL_CALLS.labels(tool=label).inc()
         try:
-            return await self.tools.run(p.call.name, p.arguments)
+            result = await self.tools.run(p.call.name, p.arguments)
         except Exception:
             # Tools promise not to raise; one that does still must not end the turn.
             logger.exception("tool %s raised", p.call.name)
             text = f"error: {p.call.name} failed unexpectedly; try another way or answer."
-            return ToolResult(ok=False, content=text, summary=text)
+            result = ToolResult(ok=False, content=text, summary=text)
+        if not result.ok:
+            metrics.TOOL_ERRORS.labels(tool=label).inc()
+        return result
 
     async def _store_turn(
         self, store: SessionStore, session_id: str, turn: Turn, generation: int

@@ -1,9 +1,9 @@
 """Pure decisions of one agent turn: which queries are refused, how usage adds up, and
-what to do with each tool call the model asked for."""
+what to do with each tool call the model asked for, and how a call is labelled in metrics."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,3 +73,12 @@ def plan_tool_calls(calls: list[ToolCallRequest], *, seen: set[str]) -> list[Pla
         seen.add(key)
         planned.append(PlannedCall(call, arguments))
     return planned
+
+
+UNKNOWN_TOOL_LABEL = "unknown"
+
+
+def tool_label(name: str, *, known: Collection[str]) -> str:
+    """The metrics label for a call of tool `name`: the name when the toolbox has such a
+    tool, else "unknown", so names the model makes up cannot grow the label set."""
+    return name if name in known else UNKNOWN_TOOL_LABEL

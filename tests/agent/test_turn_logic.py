@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dexter_core.agent.llm_logic import ToolCallRequest
-from dexter_core.agent.turn_logic import add_usage, plan_tool_calls, refusal_for
+from dexter_core.agent.turn_logic import add_usage, plan_tool_calls, refusal_for, tool_label
 
 
 @pytest.mark.parametrize(
@@ -78,3 +78,16 @@ def test_plan_tool_calls(
 def test_unusable_arguments_explain_themselves() -> None:
     (planned,) = plan_tool_calls([_call("get_news", '{"ticker": ')], seen=set())
     assert planned.error.startswith("error: the arguments of get_news were unusable")
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("get_price_snapshot", "get_price_snapshot"),
+        ("get_prices_snapshot", "unknown"),
+        ("", "unknown"),
+        ("x" * 500, "unknown"),
+    ],
+)
+def test_tool_label(name: str, label: str) -> None:
+    assert tool_label(name, known={"get_price_snapshot", "get_news"}) == label

@@ -8,7 +8,8 @@ from typing import Any
 from prometheus_client.parser import text_string_to_metric_families
 
 from dexter_core.sessions.models import Turn
-from tests.fakes.fake_llm import TextReply
+from tests.fakes.fake_financial_datasets import FakeFinancialDatasets
+from tests.fakes.fake_llm import TextReply, ToolCall, ToolCallsReply
 from tests.http.conftest import Api, ApiFactory, SseEvent, read_sse
 
 
@@ -165,18 +166,12 @@ def sample(metrics_text: str, name: str, **labels: str) -> float:
 
 
 async def test_metrics_count_requests_and_turns(api: Api) -> None:
-    async def scrape() -> str:
-        response = await api.client.get("/metrics")
-        assert response.status == 200
-        assert response.headers["Content-Type"].startswith("text/plain")
-        return await response.text()
-
-    before = await scrape()
+    before = await _scrape(api)
     session_id = await api.new_session()
     await api.ask("one", session_id)
     await api.ask("two", session_id)
     await api.wait_for_turns(session_id, 2)
-    after = await scrape()
+    after = await _scrape(api)
 
     query_labels = {"route": "/agent/query", "method": "POST", "status": "200"}
     turn_labels = {"platform": "api", "outcome": "answered"}
@@ -195,6 +190,47 @@ async def test_metrics_count_requests_and_turns(api: Api) -> None:
         - sample(before, "dexter_turn_stage_seconds_count", stage="total")
         == 2
     )
+
+
+async def test_metrics_count_what_one_turn_with_tools_did(make_api: ApiFactory) -> None:
+    async with FakeFinancialDatasets() as data:
+        api = await make_api(
+            financial_datasets_api_url=data.base_url, financial_datasets_api_key=data.api_key
+        )
+        api.llm.enqueue(
+            ToolCallsReply(
+                [ToolCall("get_price_snapshot", {"ticker": "AAPL"}), ToolCall("made_up_tool", {})]
+            ),
+            TextReply("AAPL is at $229.87."),
+        )
+        before = await _scrape(api)
+        session_id = await api.new_session()
+        events = await api.ask("AAPL price?", session_id)
+        after = await _scrape(api)
+
+    def grew(name: str, **labels: str) -> float:
+        return sample(after, name, **labels) - sample(before, name, **labels)
+
+    usage = next(e.data["usage"] for e in events if e.name == "answer")
+    assert usage["llm_calls"] == 2 and usage["tool_calls"] == 2
+    assert grew("dexter_llm_tokens_total", kind="prompt") == usage["prompt_tokens"] > 0
+    assert grew("dexter_llm_tokens_total", kind="completion") == usage["completion_tokens"] > 0
+    assert grew("dexter_tool_calls_total", tool="get_price_snapshot") == 1
+    assert grew("dexter_tool_errors_total", tool="get_price_snapshot") == 0
+    # A tool the model made up is counted under one fixed label, as an error.
+    assert grew("dexter_tool_calls_total", tool="unknown") == 1
+    assert grew("dexter_tool_errors_total", tool="unknown") == 1
+    assert "made_up_tool" not in after
+    for stage in ("queue_wait", "context_load", "llm", "tools", "post", "total"):
+        assert grew("dexter_turn_stage_seconds_count", stage=stage) == 1, stage
+    assert grew("dexter_turn_stage_seconds_sum", stage="llm") > 0
+
+
+async def _scrape(api: Api) -> str:
+    response = await api.client.get("/metrics")
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith("text/plain")
+    return await response.text()
 
 
 async def test_health_and_readiness(api: Api) -> None:
