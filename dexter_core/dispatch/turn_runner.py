@@ -68,6 +68,31 @@ def turn_deadline(turn_timeout: float) -> float:
     return turn_timeout + min(5.0, turn_timeout / 2)
 
 
+def turn_log_fields(
+    request: TurnRequest,
+    terminal: Event,
+    *,
+    duration_ms: float,
+    stage_seconds: dict[str, float],
+) -> dict[str, object]:
+    """The structured fields of a turn's log line: who, how long, tokens, and each stage
+    in ms (the agent's stages come with its answer). Never the query or the answer."""
+    usage: dict[str, int] = {}
+    stages = dict(stage_seconds)
+    if isinstance(terminal, FinalAnswer):
+        usage = terminal.usage
+        stages.update(terminal.stage_seconds)
+    return {
+        "session_id": request.session_id,
+        "platform": request.platform,
+        "request_id": request.request_id,
+        "duration_ms": round(duration_ms, 1),
+        "prompt_tokens": usage.get("prompt_tokens", 0),
+        "completion_tokens": usage.get("completion_tokens", 0),
+        **{f"{stage}_ms": round(seconds * 1000, 1) for stage, seconds in stages.items()},
+    }
+
+
 def is_terminal(event: Event) -> bool:
     """Whether `event` ends a turn for the user (an answer or a failure)."""
     return isinstance(event, FinalAnswer | TurnFailed)
@@ -128,9 +153,8 @@ class TurnRunner:
         propagates to the caller.
         """
         started = time.monotonic()
-        metrics.TURN_STAGE_SECONDS.labels(stage="queue_wait").observe(
-            max(0.0, time.time() - request.received_at)
-        )
+        queue_wait = max(0.0, time.time() - request.received_at)
+        metrics.TURN_STAGE_SECONDS.labels(stage="queue_wait").observe(queue_wait)
         terminal: Event | None = None
         times = StageTimes()
         try:
@@ -171,15 +195,17 @@ class TurnRunner:
         metrics.TURN_STAGE_SECONDS.labels(stage="total").observe(
             max(0.0, time.time() - request.received_at)
         )
+        duration_ms = (time.monotonic() - started) * 1000
         logger.info(
             "turn %s in %.0f ms",
             outcome,
-            (time.monotonic() - started) * 1000,
-            extra={
-                "session_id": request.session_id,
-                "platform": request.platform,
-                "request_id": request.request_id,
-            },
+            duration_ms,
+            extra=turn_log_fields(
+                request,
+                terminal,
+                duration_ms=duration_ms,
+                stage_seconds={"queue_wait": queue_wait, **times.seconds},
+            ),
         )
         return terminal
 

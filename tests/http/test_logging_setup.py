@@ -12,6 +12,7 @@ import pytest
 from dexter_core.errors import InvalidInputError
 from dexter_core.logging_setup import configure_logging
 from dexter_core.settings import Settings
+from tests.http.conftest import ApiFactory
 
 BOT_TOKEN = "xoxb-123456-abcdefghijkl"
 API_KEY = "backend-key-for-tests"
@@ -130,3 +131,31 @@ def test_a_bad_format_string_does_not_raise() -> None:
 def test_bad_settings_are_refused(field: str, value: str, variable: str) -> None:
     with pytest.raises(InvalidInputError, match=variable):
         configure_logging(Settings(**{field: value}), stream=io.StringIO())
+
+
+async def test_a_turn_is_one_json_line_with_its_timings_and_usage(make_api: ApiFactory) -> None:
+    api = await make_api(backend_api_key=API_KEY, dexter_log_format="json")
+    stream = io.StringIO()
+    handler = configure_logging(api.core.settings, stream=stream)
+    logging.getLogger().handlers[:] = [handler]
+    headers = {"X-API-Key": API_KEY}
+    session_id = await api.new_session(headers=headers)
+
+    events = await api.ask(f"Is {API_KEY} my key?", session_id, headers=headers)
+
+    usage = next(e.data["usage"] for e in events if e.name == "answer")
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    (turn,) = [line for line in lines if line["message"].startswith("turn answered in ")]
+    assert turn["session_id"] == session_id
+    assert turn["platform"] == "api"
+    assert turn["duration_ms"] > 0
+    assert (turn["prompt_tokens"], turn["completion_tokens"]) == (
+        usage["prompt_tokens"],
+        usage["completion_tokens"],
+    )
+    assert turn["prompt_tokens"] > 0
+    for stage in ("queue_wait", "context_load", "llm", "post"):
+        assert turn[f"{stage}_ms"] >= 0, stage
+    assert "tools_ms" not in turn  # no tool ran
+    output = stream.getvalue()
+    assert API_KEY not in output and api.llm.api_key not in output
