@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from enum import Enum
 
 from dexter_core.agent.events import Event, Status, ToolFinished, ToolStarted
+from dexter_core.sessions.history_view_logic import shorten
 from dexter_core.sessions.models import Turn
 
 HELP = "Ask about companies, markets and filings. Commands: /history, /clear, /quit."
@@ -52,9 +53,7 @@ def format_history(turns: Sequence[Turn], *, tz: dt.tzinfo | None = None) -> str
     for number, turn in enumerate(turns, start=1):
         when = dt.datetime.fromtimestamp(turn.created_at, tz=tz).strftime("%Y-%m-%d %H:%M")
         who = turn.user_name or turn.user_id or "you"
-        answer = " ".join(turn.answer.split())
-        if len(answer) > ANSWER_PREVIEW_CHARS:
-            answer = answer[: ANSWER_PREVIEW_CHARS - 1].rstrip() + "…"
+        answer = shorten(" ".join(turn.answer.split()), ANSWER_PREVIEW_CHARS)
         lines.append(f"{number}. [{when}] {who}: {turn.query}\n   Dexter: {answer}")
     return "\n".join(lines)
 

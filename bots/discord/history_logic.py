@@ -10,11 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bots.discord.format_logic import MESSAGE_LIMIT, split_message, to_discord_markdown
+from dexter_core.sessions.history_view_logic import (
+    count_of,
+    pack_newest_first,
+    question_preview,
+    shorten,
+    summary_preview,
+)
 from dexter_core.sessions.models import Turn
 
 MAX_HISTORY_MESSAGES = 5
-QUESTION_CHARS = 300
-SUMMARY_CHARS = 300
 MAX_LISTED_THREADS = 10
 _HEADER_ROOM = 200
 
@@ -49,10 +54,10 @@ def history_messages(
     if not turns:
         return ["No Dexter conversation here yet: nothing to show."]
     room = limit - _HEADER_ROOM
-    pages = _pack_newest_first([_entry(turn, full=full, room=room) for turn in turns], room)
+    pages = pack_newest_first([_entry(turn, full=full, room=room) for turn in turns], room=room)
     shown = pages[:max_messages]
     shown_turns = sum(len(page) for page in shown)
-    header = f"**Dexter history** · {_count(len(turns), 'turn')}"
+    header = f"**Dexter history** · {count_of(len(turns), 'turn')}"
     if shown_turns < len(turns):
         header += f" · the newest {shown_turns} shown, {len(turns) - shown_turns} older not"
     if not full:
@@ -64,7 +69,7 @@ def history_messages(
 
 def cleared_reply(turn_count: int) -> str:
     return (
-        f"Cleared this conversation's history ({_count(turn_count, 'turn')}). "
+        f"Cleared this conversation's history ({count_of(turn_count, 'turn')}). "
         "Dexter starts afresh here."
     )
 
@@ -82,42 +87,15 @@ def threads_pointer(threads: list[ThreadRef]) -> str:
         return NOT_A_SESSION_REPLY + " Mention @Dexter with a question to start one."
     lines = [NOT_A_SESSION_REPLY, "", "Dexter's threads here:"]
     lines += [
-        f"• <#{ref.thread_id}> {_shorten(ref.title, 80)}" for ref in threads[:MAX_LISTED_THREADS]
+        f"• <#{ref.thread_id}> {shorten(ref.title, 80)}" for ref in threads[:MAX_LISTED_THREADS]
     ]
     return "\n".join(lines)
 
 
 def _entry(turn: Turn, *, full: bool, room: int) -> str:
     who = f"<@{turn.user_id}>" if turn.user_id else (turn.user_name or "someone")
-    question = _shorten(" ".join(turn.query.split()), QUESTION_CHARS)
-    if full:
-        body = to_discord_markdown(turn.answer)
-    else:
-        body = _shorten(" ".join((turn.summary or turn.answer).split()), SUMMARY_CHARS)
-    entry = f"<t:{int(turn.created_at)}:f> · {who} asked:\n> {question}\n{body}"
+    body = to_discord_markdown(turn.answer) if full else summary_preview(turn)
+    entry = f"<t:{int(turn.created_at)}:f> · {who} asked:\n> {question_preview(turn)}\n{body}"
     if len(entry) <= room:
         return entry
     return split_message(entry, limit=room - 20)[0] + "\n-# …(cut here)"
-
-
-def _pack_newest_first(entries: list[str], room: int) -> list[list[str]]:
-    """Entries packed into pages from the newest back; each page in time order."""
-    pages: list[list[str]] = []
-    current: list[str] = []
-    size = 0
-    for entry in reversed(entries):
-        if current and size + len(entry) + 2 > room:
-            pages.append(current[::-1])
-            current, size = [], 0
-        current.append(entry)
-        size += len(entry) + 2
-    pages.append(current[::-1])
-    return pages
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -12,11 +12,15 @@ from datetime import UTC, datetime
 from bots.slack.command_logic import thread_link
 from bots.slack.mrkdwn_logic import escape, to_mrkdwn
 from bots.slack.split_logic import MAX_PART_CHARS
+from dexter_core.sessions.history_view_logic import (
+    count_of,
+    pack_newest_first,
+    question_preview,
+    summary_preview,
+)
 from dexter_core.sessions.models import SessionMetadata, Turn
 from dexter_core.sessions.session_ids import parse_session_id
 
-QUESTION_CHARS = 300
-SUMMARY_CHARS = 300
 _FRAME_ROOM = 300  # the header and footer around a page's entries
 
 
@@ -49,9 +53,9 @@ def format_history(
         return HistoryPage(text=f"{title}: no turns yet.", page=1, pages=1)
     room = limit - _FRAME_ROOM
     entries = [_entry(turn, full=full, room=room) for turn in turns]
-    pages = _paginate(entries, room=room)
+    pages = pack_newest_first(entries, room=room)
     number = min(max(page, 1), len(pages))
-    header = f"*{title}* ({len(turns)} turn{'s' if len(turns) != 1 else ''})"
+    header = f"*{title}* ({count_of(len(turns), 'turn')})"
     footer = ""
     if len(pages) > 1:
         footer = f"\n\n_Page {number} of {len(pages)} (page 1 is the newest)"
@@ -72,7 +76,7 @@ def format_thread_list(sessions: list[SessionMetadata], *, team_url: str, headin
         link = thread_link(team_url=team_url, channel=address.channel, thread_ts=address.thread)
         title = escape(meta.title or "untitled").replace("|", "¦")
         lines.append(
-            f"• <{link}|{title}> · {meta.turn_count} turn{'s' if meta.turn_count != 1 else ''}"
+            f"• <{link}|{title}> · {count_of(meta.turn_count, 'turn')}"
             f" · last {slack_time(meta.last_activity)}"
         )
     return "\n".join(lines)
@@ -80,11 +84,8 @@ def format_thread_list(sessions: list[SessionMetadata], *, team_url: str, headin
 
 def _entry(turn: Turn, *, full: bool, room: int) -> str:
     who = f"<@{turn.user_id}>" if turn.user_id else escape(turn.user_name or "someone")
-    question = escape(_shorten(" ".join(turn.query.split()), QUESTION_CHARS))
-    if full:
-        body = to_mrkdwn(turn.answer)
-    else:
-        body = escape(_shorten(" ".join((turn.summary or turn.answer).split()), SUMMARY_CHARS))
+    question = escape(question_preview(turn))
+    body = to_mrkdwn(turn.answer) if full else escape(summary_preview(turn))
     entry = f"*{slack_time(turn.created_at)}* · {who} asked:\n> {question}\n{body}"
     if len(entry) <= room:
         return entry
@@ -92,22 +93,3 @@ def _entry(turn: Turn, *, full: bool, room: int) -> str:
     if cut.count("```") % 2:
         cut += "\n```"  # close a code block the cut went through
     return cut + "\n_…(cut here)_"
-
-
-def _paginate(entries: list[str], *, room: int) -> list[list[str]]:
-    """Entries packed newest-first into pages, each page's entries back in time order."""
-    pages: list[list[str]] = []
-    current: list[str] = []
-    size = 0
-    for entry in reversed(entries):
-        if current and size + len(entry) + 2 > room:
-            pages.append(current[::-1])
-            current, size = [], 0
-        current.append(entry)
-        size += len(entry) + 2
-    pages.append(current[::-1])
-    return pages
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
