@@ -43,7 +43,7 @@ class DiscordStartError(DexterError):
 def why_off(settings: Settings) -> str | None:
     """None when Discord can run with these settings, else what is missing."""
     if not settings.discord_token:
-        return "DISCORD_TOKEN unset"
+        return "DISCORD_TOKEN is not set"
     if settings.dexter_discord_guild_id and not settings.dexter_discord_guild_id.isdigit():
         return "DEXTER_DISCORD_GUILD_ID is not a Discord server id (digits only)"
     return None
