@@ -102,7 +102,7 @@ async def test_gateway_url_setting_wins_over_the_api(make_rig: RigFactory) -> No
 @pytest.mark.parametrize(
     ("settings", "expected"),
     [
-        (Settings(), "DISCORD_TOKEN unset"),
+        (Settings(), "DISCORD_TOKEN is not set"),
         (Settings(discord_token="t"), None),
         (Settings(discord_token="t", dexter_discord_guild_id="123"), None),
         (
