@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "discord_bench.py"
+from tests.bench_helpers import run_bench
 
 
 def test_the_discord_bench_prints_its_figures() -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(BENCH),
-            "--messages",
-            "3",
-            "--interactions",
-            "2",
-            "--llm-delay",
-            "0.05",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    figures = run_bench(
+        "discord_bench.py", "--messages", "3", "--interactions", "2", "--llm-delay", "0.05"
     )
-    assert result.returncode == 0, result.stderr
-    figures = json.loads(result.stdout)
     assert (figures["messages"], figures["interactions"]) == (3, 2)
     for name in ("first_visible_sign_ms", "typing_ms", "interaction_defer_ms"):
         assert 0 < figures[name]["p50"] <= figures[name]["p95"] <= figures[name]["max"], name

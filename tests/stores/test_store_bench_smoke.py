@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "store_bench.py"
+from tests.bench_helpers import run_bench
 
 
 def test_the_store_bench_prints_its_figures(redis_url: str):
-    completed = subprocess.run(
-        [
-            sys.executable,
-            str(BENCH),
-            "--iterations",
-            "5",
-            "--small",
-            "2",
-            "--large",
-            "6",
-            "--redis-url",
-            redis_url,
-        ],
-        capture_output=True,
-        text=True,
+    figures = run_bench(
+        "store_bench.py",
+        "--iterations",
+        "5",
+        "--small",
+        "2",
+        "--large",
+        "6",
+        "--redis-url",
+        redis_url,
         timeout=60,
-        check=True,
     )
-
-    figures = json.loads(completed.stdout)
     assert figures["sizes"] == {"small": 2, "large": 6}
     for call in ("append_turn_ms", "get_turns_limit_10_ms"):
         assert set(figures[call]) == {"2", "6"}
