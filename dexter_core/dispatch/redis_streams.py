@@ -269,7 +269,7 @@ class RedisDispatcher:
         self._fallback.register_sink_factory(platform, factory)
 
     async def start(self) -> None:
-        """Create the consumer group if needed and start this process's workers.
+        """Create the consumer groups if needed and start this process's workers.
 
         Starts even when Redis is unreachable: requests run in-process until it is back.
         """
@@ -303,16 +303,17 @@ class RedisDispatcher:
             return refusal
         if not self._should_try_redis() or self._fallback.unfinished(request.session_id):
             return self._fallback.enqueue(request, sink=sink)
+        is_relayed = sink is not None
         try:
             entry_id = await self._push(
                 keys=[
-                    self._relayed_stream if sink else self._platform_stream(request.platform),
+                    self._relayed_stream if is_relayed else self._platform_stream(request.platform),
                     self._queue_key(request.session_id),
                 ],
                 args=[
                     json.dumps(request.to_record()),
                     request.request_id,
-                    _ANY if sink is not None else _PLATFORM,
+                    _ANY if is_relayed else _PLATFORM,
                     self._settings.dexter_session_queue_limit,
                     _SESSION_KEY_TTL_MS,
                 ],
@@ -377,12 +378,7 @@ class RedisDispatcher:
                     block=_READ_BLOCK_MS,
                 )
             except ResponseError as error:
-                if "NOGROUP" in str(error):
-                    # Redis lost its data (restarted without persistence).
-                    logger.warning("a request stream vanished, recreating it: %s", error)
-                    self._grouped.clear()
-                else:
-                    logger.error("reading the request streams failed: %s", error)
+                self._lost_groups(error)
                 await backoff.wait()
                 continue
             except RedisError as error:
@@ -413,6 +409,7 @@ class RedisDispatcher:
             await asyncio.sleep(self._lease_ttl_ms / 2000)
             for stream in self._streams():
                 try:
+                    await self._ensure_groups()
                     cursors[stream], claimed, *_ = await self._client.xautoclaim(
                         stream,
                         GROUP,
@@ -421,6 +418,9 @@ class RedisDispatcher:
                         start_id=cursors.get(stream, "0-0"),
                         count=100,
                     )
+                except ResponseError as error:
+                    self._lost_groups(error)
+                    break
                 except RedisError as error:
                     self._set_redis_up(False, error)
                     break
@@ -569,6 +569,15 @@ class RedisDispatcher:
         """The streams this process takes requests from: relayed ones, and those of
         every platform it has a sink factory for."""
         return [self._relayed_stream, *map(self._platform_stream, sorted(self._runner.platforms))]
+
+    def _lost_groups(self, error: ResponseError) -> None:
+        """After Redis refused a stream command: when it lost its data (restarted without
+        persistence) the groups are created again on the next read."""
+        if "NOGROUP" in str(error):
+            logger.warning("a request stream vanished, recreating it: %s", error)
+            self._grouped.clear()
+        else:
+            logger.error("a request stream command failed: %s", error)
 
     async def _ensure_groups(self) -> None:
         """Create the consumer group of each stream this process reads, once."""
