@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from dexter_core.dispatch.backoff import MAX_DELAY, Backoff
-from dexter_core.errors import StoreUnavailableError
+from dexter_core.errors import InvalidInputError, StoreUnavailableError
 from dexter_core.sessions.models import SessionMetadata, Turn
 from dexter_core.sessions.store import SessionStore
 
@@ -72,7 +72,8 @@ class ResilientStore(SessionStore):
         await self._inner.close()
 
     async def flush(self) -> int:
-        """Stop retrying in the background and try once to write every waiting turn.
+        """Stop retrying in the background and try once to write every waiting turn (and
+        duplicate-delivery claim).
 
         Returns how many turns are still only in memory (logged as lost if not zero).
         """
@@ -148,16 +149,16 @@ class ResilientStore(SessionStore):
         )
 
     async def _claim_event(self, key: str, ttl: int) -> bool:
+        now = time.monotonic()
+        if self._local_claims.get(key, 0.0) > now:
+            return False  # claimed here while the backend was away
         if not self._is_down:
             try:
                 return await self._inner.claim_event(key, ttl=ttl)
             except StoreUnavailableError as error:
                 self._went_down(error)
-        # Only this process can be asked while the backend is away.
-        now = time.monotonic()
-        self._local_claims = {k: t for k, t in self._local_claims.items() if t > now}
-        if key in self._local_claims:
-            return False
+        # Only this process can be asked while the backend is away; the claim is written
+        # back with the turns, so a later retry of the same delivery is still caught.
         self._local_claims[key] = now + ttl
         return True
 
@@ -206,14 +207,19 @@ class ResilientStore(SessionStore):
                 backoff.reset()
 
     async def _write_back(self) -> bool:
-        """Write every waiting turn, each session's in order. False if the backend failed."""
-        for session_id in list(self._waiting):
-            try:
+        """Write every waiting turn, each session's in order, and the claims made here
+        meanwhile. False if the backend failed."""
+        try:
+            for session_id in list(self._waiting):
                 await self._write_back_session(session_id)
-            except StoreUnavailableError as error:
-                self._is_down = True
-                logger.warning("write-back interrupted, will retry: %s", error)
-                return False
+            for key, expires_at in list(self._local_claims.items()):
+                if (ttl := int(expires_at - time.monotonic())) > 0:
+                    await self._inner.claim_event(key, ttl=ttl)
+                del self._local_claims[key]
+        except StoreUnavailableError as error:
+            self._is_down = True
+            logger.warning("write-back interrupted, will retry: %s", error)
+            return False
         return True
 
     async def _write_back_session(self, session_id: str) -> None:
@@ -226,9 +232,12 @@ class ResilientStore(SessionStore):
         while queue:
             waiting = queue[0]
             if waiting.turn.turn_id not in already:
-                await self._inner.append_turn(
-                    session_id, waiting.turn, if_generation=waiting.if_generation
-                )
+                try:
+                    await self._inner.append_turn(
+                        session_id, waiting.turn, if_generation=waiting.if_generation
+                    )
+                except InvalidInputError as error:
+                    logger.error("a kept turn was refused by the store, dropped: %s", error)
             queue.popleft()
         # Turns kept while this ran joined the same queue and were written above; a
         # clear meanwhile may have replaced the queue, which is then left alone.

@@ -153,7 +153,10 @@ async def test_duplicate_deliveries_are_caught_in_memory_while_down(
     assert not await store.claim_event("slack:Ev1")
     assert await store.claim_event("slack:Ev2")
     backend.is_down = False
+    assert not await store.claim_event("slack:Ev1")  # a retry right after the outage
     await _recovered(store)
+    assert not await backend.claim_event("slack:Ev1")  # the claims were written back
+    assert not await backend.claim_event("slack:Ev2")
     assert await store.claim_event("slack:Ev3")
     assert not await store.claim_event("slack:Ev3")
 
