@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
 # The fake servers live with the tests; run from anywhere.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -41,6 +40,7 @@ from dexter_core.core import Core
 from dexter_core.dispatch.requests import TurnRequest
 from dexter_core.settings import Settings
 from tests.fakes.fake_llm import FakeLLM, TextReply
+from tests.fakes.loopback import serve_on_loopback
 
 ANSWER = (
     "Apple's revenue for fiscal 2024 was $391.0B, up 2.0% from $383.3B in fiscal 2023, "
@@ -132,11 +132,8 @@ async def bench(sessions: int, questions: int) -> dict[str, Any]:
             dexter_max_concurrency=max(16, sessions),
         )
         core = await build_core(settings)
-        runner = web.AppRunner(create_app(core), access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        runner, port = await serve_on_loopback(create_app(core), access_log=None)
+        base = f"http://127.0.0.1:{port}"
         try:
             sequential = await client_over_http(base, questions, warmup=WARMUP)
             direct_ms = await client_direct(core, questions, warmup=WARMUP)

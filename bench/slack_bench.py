@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
 # The fake servers live with the tests; run from anywhere.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -52,6 +51,7 @@ from tests.fakes.fake_slack import (
     event_payload,
     mention_payload,
 )
+from tests.fakes.loopback import serve_on_loopback
 
 ACK_GOAL_MS = 100.0
 PLACEHOLDER_GOAL_MS = 500.0
@@ -112,11 +112,7 @@ async def _dexter_side(pipe: Connection, urls: dict[str, str]) -> tuple[list[flo
     web_app = create_app(core, with_agent_api=False)  # the shared server, as `dexter run`
     adapter = SlackAdapter(core, web_app)
     await core.dispatcher.start()
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve_on_loopback(web_app, access_log=None)
     await adapter.start()
     try:
         pipe.send(f"http://127.0.0.1:{port}/slack/events")

@@ -40,6 +40,8 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from tests.fakes.loopback import LoopbackFake
+
 Record = dict[str, Any]
 
 # Latest fiscal year: (fiscal year end, revenue, net income, shares outstanding, price).
@@ -82,15 +84,13 @@ class _Failure:
 
 
 @dataclass
-class FakeFinancialDatasets:
+class FakeFinancialDatasets(LoopbackFake):
     """The fake server; see the module docstring."""
 
     api_key: str = "fd-test-key"
     delay: float = 0.0
     requests: list[RecordedRequest] = field(default_factory=list)
-    port: int = 0
     _failures: list[_Failure] = field(default_factory=list)
-    _runner: web.AppRunner | None = None
 
     @property
     def base_url(self) -> str:
@@ -110,32 +110,13 @@ class FakeFinancialDatasets:
     def requests_to(self, path: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path.rstrip("/") == path.rstrip("/")]
 
-    async def start(self) -> None:
+    def make_app(self) -> web.Application:
         app = web.Application()
         for path, handler in _ROUTES.items():
             method = "POST" if path == "/financials/search/screener" else "GET"
             for variant in (path, path + "/"):
                 app.router.add_route(method, variant, self._wrap(handler))
-        # Scripted hangs must not hold up shutdown: drop in-flight requests at once.
-        self._runner = web.AppRunner(
-            app, handle_signals=False, shutdown_timeout=0.1, handler_cancellation=True
-        )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeFinancialDatasets:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
+        return app
 
     def _wrap(self, handler: Any) -> Any:
         async def handle(request: web.Request) -> web.Response:

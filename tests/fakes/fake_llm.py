@@ -50,6 +50,8 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from tests.fakes.loopback import LoopbackFake
+
 Body = dict[str, Any]
 
 
@@ -114,7 +116,7 @@ class _Rule:
     times: int | None
 
 
-class FakeLLM:
+class FakeLLM(LoopbackFake):
     """The fake server; see the module docstring."""
 
     def __init__(self, *, api_key: str = "sk-fake-test-key", require_key: bool = False) -> None:
@@ -124,8 +126,6 @@ class FakeLLM:
         self.headers: list[dict[str, str]] = []
         self._queue: deque[ReplySource] = deque()
         self._rules: list[_Rule] = []
-        self._runner: web.AppRunner | None = None
-        self.port = 0
 
     # -- scripting -------------------------------------------------------------------
 
@@ -160,30 +160,11 @@ class FakeLLM:
         """What to give the openai client (or OPENAI_BASE_URL)."""
         return f"http://127.0.0.1:{self.port}/v1"
 
-    async def start(self) -> None:
+    def make_app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat_completions)
         app.router.add_get("/v1/models", self._models)
-        # Scripted hangs must not hold up shutdown: drop in-flight requests at once.
-        self._runner = web.AppRunner(
-            app, handle_signals=False, shutdown_timeout=0.1, handler_cancellation=True
-        )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeLLM:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
+        return app
 
     # -- handlers ----------------------------------------------------------------------
 

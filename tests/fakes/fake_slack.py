@@ -25,6 +25,8 @@ from urllib.parse import urlencode
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.loopback import serve_on_loopback
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "slack"
 TEAM_ID = "T0001ACME"
 BOT_USER_ID = "U0DEXTER"
@@ -88,11 +90,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response_url)
         app.router.add_get("/link/", self._socket)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, port = await serve_on_loopback(app, access_log=None)
         self.base_url = f"http://127.0.0.1:{port}"
 
     async def close(self) -> None:

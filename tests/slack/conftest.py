@@ -27,6 +27,7 @@ from tests.fakes.fake_slack import (
     deliver,
     shortcut_payload,
 )
+from tests.fakes.loopback import serve_on_loopback
 
 BASE_SETTINGS = Settings(
     slack_bot_token=BOT_TOKEN,
@@ -135,11 +136,7 @@ async def make_slack(
         adapter = SPEC.create(core, web_app)  # registers its sink factory
         await core.dispatcher.start()
         assert isinstance(adapter, SlackAdapter)
-        runner = web.AppRunner(web_app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        runner, port = await serve_on_loopback(web_app, access_log=None)
         await adapter.start()
         slack = Slack(
             fake=fake_slack,
