@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import multiprocessing
-import statistics
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -32,6 +32,7 @@ from typing import Any
 # The fake servers live with the tests; run from anywhere.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.figures import percentiles
 from dexter_core.agent.events import FinalAnswer, TurnFailed
 from dexter_core.agent.llm import Completion, LLMClient, TextDelta
 from dexter_core.agent.orchestrator import Orchestrator
@@ -139,12 +140,6 @@ class TimedStore(InMemorySessionStore):
         return history
 
 
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"p50": round(statistics.median(ordered) * 1000, 3), "p95": round(p95 * 1000, 3)}
-
-
 def scripted_reply(body: dict[str, Any]) -> TextReply | ToolCallsReply:
     """Each turn: two tool calls for the question, then the answer once results are in."""
     messages = body["messages"]
@@ -239,7 +234,8 @@ async def bench(
         ):
             samples[name].append(value)
     await orchestrator.aclose()
-    overhead = percentiles(samples["overhead"])
+    ms = functools.partial(percentiles, scale=1000, digits=3)
+    overhead = ms(samples["overhead"])
     return {
         "bench": "agent_overhead",
         "turns": turns,
@@ -247,11 +243,11 @@ async def bench(
         "store": "memory",
         "turns_per_session": session_turns,
         "overhead_ms": overhead,
-        "overhead_cpu_ms": percentiles(samples["overhead_cpu"]),
-        "of_which_context_cpu_ms": percentiles(samples["context_cpu"]),
-        "total_ms": percentiles(samples["total"]),
-        "inside_llm_ms": percentiles(samples["llm"]),
-        "inside_tools_ms": percentiles(samples["tools"]),
+        "overhead_cpu_ms": ms(samples["overhead_cpu"]),
+        "of_which_context_cpu_ms": ms(samples["context_cpu"]),
+        "total_ms": ms(samples["total"]),
+        "inside_llm_ms": ms(samples["llm"]),
+        "inside_tools_ms": ms(samples["tools"]),
         "goal_p50_ms": 5.0,
         "meets_goal": overhead["p50"] <= 5.0,
     }

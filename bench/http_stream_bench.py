@@ -33,6 +33,7 @@ import aiohttp
 # The fake servers live with the tests; run from anywhere.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.figures import percentiles
 from bots.http import create_app
 from dexter_core.agent.events import Event, is_turn_over
 from dexter_core.bootstrap import build_core, close_core
@@ -51,15 +52,6 @@ ANSWER = (
 
 
 WARMUP = 3
-
-
-def percentiles(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    return {
-        "p50": round(statistics.median(ordered), 2),
-        "p95": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 2),
-        "max": round(ordered[-1], 2),
-    }
 
 
 async def ask_over_http(

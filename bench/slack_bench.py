@@ -25,7 +25,6 @@ import asyncio
 import json
 import logging
 import multiprocessing
-import statistics
 import sys
 import time
 from multiprocessing.connection import Connection
@@ -37,6 +36,7 @@ import aiohttp
 # The fake servers live with the tests; run from anywhere.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.figures import percentiles
 from bots.http import create_app
 from bots.slack.adapter import SlackAdapter
 from bots.slack.progress_logic import THINKING_TEXT
@@ -57,16 +57,6 @@ ACK_GOAL_MS = 100.0
 PLACEHOLDER_GOAL_MS = 500.0
 
 
-def summary_ms(samples: list[float]) -> dict[str, float]:
-    """p50, p95 and max of `samples` (seconds), in milliseconds."""
-    cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    return {
-        "p50": round(cuts[49] * 1000, 1),
-        "p95": round(cuts[94] * 1000, 1),
-        "max": round(max(samples) * 1000, 1),
-    }
-
-
 def bench(*, threads: int, gap: float, llm_delay: float) -> dict[str, Any]:
     """Run Slack's side (fake Slack, fake LLM, the sender) in a child process and Dexter
     in this one, as in production, so the fakes' work does not hold Dexter's event loop."""
@@ -82,7 +72,8 @@ def bench(*, threads: int, gap: float, llm_delay: float) -> dict[str, Any]:
     finally:
         slack_side.join(timeout=30)
     acks, placeholders = figures
-    ack_ms, placeholder_ms = summary_ms(acks), summary_ms(placeholders)
+    ack_ms = percentiles(acks, scale=1000, digits=1)
+    placeholder_ms = percentiles(placeholders, scale=1000, digits=1)
     return {
         "threads": threads,
         "deliveries": len(acks),

@@ -12,15 +12,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
-import statistics
+import sys
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
 
+# `bench.figures` is imported from the repository root; run from anywhere.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.figures import percentiles
 from dexter_core.redaction import redact
 from dexter_core.sessions.models import Turn
 from dexter_core.sessions.records import encode_record
@@ -43,12 +49,6 @@ def make_turn(n: int) -> Turn:
         platform="slack",
         embedding=EMBEDDING,
     )
-
-
-def summarise(samples_ns: list[int]) -> dict[str, float]:
-    ordered = sorted(samples_ns)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"p50": round(statistics.median(ordered) / 1e6, 4), "p95": round(p95 / 1e6, 4)}
 
 
 async def measure(
@@ -111,9 +111,10 @@ async def run(*, redis_url: str, iterations: int, small: int, large: int) -> dic
             await client.delete(*keys)
         await client.aclose()
 
-    floor = summarise(results[small]["floor"] + results[large]["floor"])
-    append = {str(size): summarise(results[size]["append"]) for size in (small, large)}
-    get = {str(size): summarise(results[size]["get"]) for size in (small, large)}
+    ms = functools.partial(percentiles, scale=1e-6, digits=4)  # from nanoseconds
+    floor = ms(results[small]["floor"] + results[large]["floor"])
+    append = {str(size): ms(results[size]["append"]) for size in (small, large)}
+    get = {str(size): ms(results[size]["get"]) for size in (small, large)}
     return {
         "redis": redact(redis_url),
         "iterations": iterations,
