@@ -58,7 +58,8 @@ class Api:
     async def wait_for_turns(
         self, session_id: str, count: int, **request: Any
     ) -> list[dict[str, Any]]:
-        """The session's turns once `count` are stored (the store write follows the answer)."""
+        """The session's turns once `count` are stored, for turns whose stream was left
+        before `done` (a finished stream's turn is stored by then)."""
         deadline = time.monotonic() + 5
         while True:
             turns = (await self.history(session_id, **request))["turns"]
