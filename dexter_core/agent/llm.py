@@ -112,7 +112,7 @@ class LLMClient:
                                     arguments=function.arguments if function else None,
                                 )
                             finish_reason = choice.finish_reason or finish_reason
-                yield Completion("".join(parts), assembler.calls(), usage, finish_reason)
+                yield _finished(Completion("".join(parts), assembler.calls(), usage, finish_reason))
                 return
             except Exception as exc:
                 if shown_text:
@@ -143,8 +143,10 @@ class LLMClient:
                     if getattr(c, "function", None) is not None
                 ]
                 usage = _usage_dict(response.usage) if response.usage else {}
-                return Completion(
-                    choice.message.content or "", calls, usage, choice.finish_reason or ""
+                return _finished(
+                    Completion(
+                        choice.message.content or "", calls, usage, choice.finish_reason or ""
+                    )
                 )
             except Exception as exc:
                 await self._before_retry(exc, attempt)
@@ -255,12 +257,16 @@ def _short(text: str, limit: int = 200) -> str:
 
 
 def _usage_dict(usage: Any) -> dict[str, int]:
-    """The token counts of one call, counted in `dexter_llm_tokens` as they are read."""
-    counts = {
+    return {
         "prompt_tokens": int(getattr(usage, "prompt_tokens", 0) or 0),
         "completion_tokens": int(getattr(usage, "completion_tokens", 0) or 0),
         "total_tokens": int(getattr(usage, "total_tokens", 0) or 0),
     }
-    metrics.LLM_TOKENS.labels(kind="prompt").inc(counts["prompt_tokens"])
-    metrics.LLM_TOKENS.labels(kind="completion").inc(counts["completion_tokens"])
-    return counts
+
+
+def _finished(completion: Completion) -> Completion:
+    """`completion`, its tokens counted in `dexter_llm_tokens` (once per call: some
+    servers repeat a running usage total on every streamed chunk)."""
+    metrics.LLM_TOKENS.labels(kind="prompt").inc(completion.usage.get("prompt_tokens", 0))
+    metrics.LLM_TOKENS.labels(kind="completion").inc(completion.usage.get("completion_tokens", 0))
+    return completion
