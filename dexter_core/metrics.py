@@ -69,9 +69,10 @@ TURN_STAGE_SECONDS = Histogram(
     registry=REGISTRY,
     buckets=_STAGE_BUCKETS,
 )
-"""Observed per turn and stage; `stage` is one of `STAGES`: waiting in the session's
-queue, loading context, waiting on the LLM, running tools, posting the answer, and the
-whole turn from receipt to the answer posted."""
+"""Observed once per turn and stage it went through; `stage` is one of `STAGES`: waiting
+in the session's queue, loading and selecting context, waiting on the LLM (all calls of
+the turn), running tool steps, showing the answer (or failure), and the whole turn from
+receipt until it is stored."""
 
 LLM_TOKENS = Counter(
     "dexter_llm_tokens",
@@ -79,8 +80,8 @@ LLM_TOKENS = Counter(
     ["kind"],
     registry=REGISTRY,
 )
-"""Incremented by the usage the LLM reports for each call; `kind` is "prompt" or
-"completion"."""
+"""Incremented by the usage the LLM reports for each call (answers and summaries);
+`kind` is "prompt" or "completion"."""
 
 TOOL_CALLS = Counter(
     "dexter_tool_calls",
@@ -88,7 +89,9 @@ TOOL_CALLS = Counter(
     ["tool"],
     registry=REGISTRY,
 )
-"""Incremented once per tool call, whatever its result."""
+"""Incremented once per tool call that runs, whatever its result (a repeat of an earlier
+call of the turn, or one with unusable arguments, does not run). A name the toolbox does
+not know is counted as "unknown"."""
 
 TOOL_ERRORS = Counter(
     "dexter_tool_errors",
