@@ -34,7 +34,8 @@ class Adapter(Protocol):
 @dataclass(frozen=True, kw_only=True)
 class AdapterSpec:
     name: str
-    # None when the adapter can run with these settings, else why not ("SLACK_BOT_TOKEN is not set").
+    # None when the adapter can run with these settings, else why not
+    # ("SLACK_BOT_TOKEN is not set").
     why_off: Callable[[Settings], str | None]
     # Builds the adapter; may add routes to `web_app` (called before the server starts).
     create: Callable[[Core, web.Application], Adapter]
