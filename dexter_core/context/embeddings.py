@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from dexter_core.context.query_encoder import QueryEncoder, trace_query_encoder
+from dexter_core.context.query_encoder import QueryEncoder, build_query_encoder
 from dexter_core.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,8 @@ class Embedder:
     """Turns text into unit-length float32 vectors. Safe to share between threads.
 
     `model` is a loaded sentence-transformers model (anything with its `encode`);
-    `query_encoder`, when given, encodes a single query faster with the same result.
+    `query_encoder`, when given, encodes a single query faster with the same result
+    (see `dexter_core.context.query_encoder.build_query_encoder`).
     """
 
     def __init__(
@@ -47,8 +48,13 @@ class Embedder:
 
     @property
     def has_fast_queries(self) -> bool:
-        """Whether single queries go through the traced encoder."""
+        """Whether single queries go through a faster encoder than the model's `encode`."""
         return self._query_encoder is not None
+
+    @property
+    def query_encoder_kind(self) -> str | None:
+        """Which faster query encoder is used ("onnx", "torchscript"), None for `encode`."""
+        return self._query_encoder.kind if self._query_encoder is not None else None
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         """One row per text, shape `(len(texts), dimension)`, each row of norm 1."""
@@ -71,7 +77,7 @@ class Embedder:
             vector = self._encode([text])[0]
         else:
             with self._lock:
-                vector = self._query_encoder(text)
+                vector = self._query_encoder.encode(text)
         vector.setflags(write=False)
         with self._lock:
             self._queries[text] = vector
@@ -147,7 +153,7 @@ class EmbedderLoader:
     def _load(self) -> Embedder | None:
         try:
             model = self._load_model()
-            embedder = Embedder(model, query_encoder=trace_query_encoder(model))
+            embedder = Embedder(model, query_encoder=build_query_encoder(model))
         except ImportError as exc:
             logger.warning(
                 "Embeddings off: %s is not installed (%s); context is selected by recency",
@@ -168,7 +174,7 @@ class EmbedderLoader:
             "Embeddings on: %s, %d dimensions, CPU%s",
             MODEL_NAME,
             embedder.dimension,
-            ", traced query encoder" if embedder.has_fast_queries else "",
+            f", {embedder.query_encoder_kind} query encoder" if embedder.has_fast_queries else "",
         )
         return embedder
 

@@ -97,8 +97,9 @@ def test_real_model_vectors_are_unit_float32(embedder: Embedder) -> None:
     vectors = embedder.embed_documents(["Apple revenue", "Tesla deliveries"])
     assert vectors.dtype == np.float32 and vectors.shape == (2, 384)
     assert np.linalg.norm(vectors, axis=1) == pytest.approx([1.0, 1.0], abs=1e-5)
-    # Queries go through the traced encoder, which must agree with the model's encode.
+    # Queries go through the ONNX encoder, which must agree with the model's encode.
     assert embedder.has_fast_queries
+    assert embedder.query_encoder_kind == "onnx"
     assert embedder.embed_query("Apple revenue") == pytest.approx(vectors[0], abs=1e-5)
 
 
