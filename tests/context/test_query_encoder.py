@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
 
 from dexter_core.context import onnx_encoder
 from dexter_core.context.embeddings import load_minilm
@@ -74,27 +75,40 @@ def _broken_model_dir(tmp_path: Path) -> Path:
     return broken
 
 
+def _interrupted_export(model: Any, args: Any, path: str, **options: Any) -> None:
+    Path(path).write_bytes(b"\x08\x07partial graph")
+    raise RuntimeError("No space left on device")
+
+
 @pytest.mark.parametrize(
-    ("failure", "reason"),
+    ("failure", "line"),
     [
         ("onnxruntime-missing", "onnx query encoder not used: onnxruntime is not installed"),
-        ("broken-model-dir", "onnx query encoder not used ("),
+        ("broken-model-dir", "onnx query encoder not used (OSError: "),
+        (
+            "export-interrupted",
+            "onnx query encoder not used (RuntimeError: No space left",
+        ),
     ],
-    ids=["onnxruntime-missing", "broken-model-dir"],
+    ids=["onnxruntime-missing", "broken-model-dir", "export-interrupted"],
 )
 def test_an_onnx_encoder_that_cannot_be_built_is_not_used(
-    minilm: Any, tmp_path: Path, monkeypatch, caplog, failure: str, reason: str
+    minilm: Any, tmp_path: Path, monkeypatch, caplog, failure: str, line: str
 ) -> None:
     caplog.set_level(logging.INFO)
+    model_dir = None
     if failure == "onnxruntime-missing":
         monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    elif failure == "broken-model-dir":
+        model_dir = _broken_model_dir(tmp_path)
+    else:
+        monkeypatch.setattr(torch.onnx, "export", _interrupted_export)
     cache = tmp_path / "cache"
-    model_dir = _broken_model_dir(tmp_path) if failure == "broken-model-dir" else None
     assert onnx_query_encoder(minilm, model_dir=model_dir, cache_dir=cache) is None
-    [line] = _encoder_lines(caplog)
-    assert line.startswith(reason)
-    # Nothing half-written is left for the next start to trip over.
-    assert not cache.exists() or not list(cache.iterdir())
+    [logged] = _encoder_lines(caplog)
+    assert logged.startswith(line)
+    # Nothing half-written is left for the next start to load.
+    assert list(cache.glob("*")) == []
 
 
 class _DisagreeingModel:
