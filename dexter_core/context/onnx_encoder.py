@@ -2,7 +2,7 @@
 
 On first use the transformer in the model's directory is exported with `torch.onnx.export`
 (mean pooling and normalisation included, so the graph returns the sentence vector) to
-`<cache dir>/minilm-<key>.onnx`; later processes only load that file. The key covers the
+`<cache dir>/query-encoder-<key>.onnx`; later processes only load that file. The key covers the
 model's files and the torch and transformers versions, so an upgrade exports afresh.
 Nothing is downloaded and nothing is written inside the repository.
 
@@ -41,12 +41,12 @@ def onnx_encode(
 
     `tokenizer` is the model's own (its `__call__` as in transformers), `max_length` the
     model's maximum sequence length. Exports the model from `model_dir` into `cache_dir`
-    when no export for it is there yet. Raises ImportError when onnxruntime (or, for an
-    export, onnx) is missing, and whatever loading, exporting or ONNX Runtime raise.
+    when no export for it is there yet. Raises ImportError when onnxruntime is missing,
+    and whatever loading, exporting (e.g. without the onnx package) or ONNX Runtime raise.
     """
     import onnxruntime
 
-    path = cache_dir / f"minilm-{_export_key(model_dir)}.onnx"
+    path = cache_dir / f"query-encoder-{_export_key(model_dir)}.onnx"
     if not path.is_file():
         _export(model_dir, path, tokenizer=tokenizer)
     options = onnxruntime.SessionOptions()

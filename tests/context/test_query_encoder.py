@@ -51,7 +51,7 @@ def test_the_onnx_encoder_gives_the_models_vectors(minilm: Any) -> None:
 
 def test_the_export_is_kept_in_the_cache_and_reused(minilm: Any, monkeypatch) -> None:
     assert onnx_query_encoder(minilm) is not None
-    assert list(default_cache_dir().glob("minilm-*.onnx"))
+    assert list(default_cache_dir().glob("query-encoder-*.onnx"))
 
     def no_export(*args: object, **kwargs: object) -> None:
         raise AssertionError("the cached export must be used")
