@@ -160,12 +160,11 @@ async def test_a_worker_killed_mid_turn_is_replaced_and_the_turn_answered_once(
     await submitter.submit(slow)
     await submitter.submit(turn_request("test:crash", "follow-up"))
 
-    async def slow_turn_started() -> bool:
-        return await client.hget(f"{redis_prefix}:running", slow.request_id) is not None
+    async def waiting_on_the_llm() -> bool:
+        return any(r["messages"][-1]["content"] == "slow question" for r in llm_server.requests)
 
     async with asyncio.timeout(20):
-        await poll_until(slow_turn_started)
-    await asyncio.sleep(0.2)  # the worker is now waiting on the LLM
+        await poll_until(waiting_on_the_llm)
     [victim] = pool.processes
     await pool.kill(victim)
     await pool.start(1)  # the restart
