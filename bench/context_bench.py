@@ -25,12 +25,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+# Shared figures live beside this file; run from anywhere.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.figures import percentiles
 from dexter_core.context.embeddings import Embedder, get_embedder
 from dexter_core.context.history import MessageHistory
 from dexter_core.context.summaries import ROLLING_SUMMARY_CHARS
@@ -41,12 +45,6 @@ from dexter_core.sessions.models import Turn
 from dexter_core.settings import Settings
 
 DATA = Path(__file__).parent / "data" / "context_quality.json"
-
-
-def _stats(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"p50": round(statistics.median(ordered), 3), "p95": round(p95, 3)}
 
 
 def _elapsed_ms(started: float) -> float:
@@ -147,12 +145,12 @@ def run(*, sizes: list[int], iterations: int, data_path: Path = DATA) -> dict[st
             )
             adds.append(_elapsed_ms(started))
         results[str(size)] = {
-            "select_ms": _stats(select),
-            "select_without_query_encode_ms": _stats(select_warm),
-            "load_and_first_select_ms": _stats(cold),
-            "build_context_ms": _stats(build),
-            "build_context_long_session_ms": _stats(build_long),
-            "add_turn_ms": _stats(adds),
+            "select_ms": percentiles(select, digits=3),
+            "select_without_query_encode_ms": percentiles(select_warm, digits=3),
+            "load_and_first_select_ms": percentiles(cold, digits=3),
+            "build_context_ms": percentiles(build, digits=3),
+            "build_context_long_session_ms": percentiles(build_long, digits=3),
+            "add_turn_ms": percentiles(adds, digits=3),
         }
     results["load_average_1m"] = {"before": load_before, "after": os.getloadavg()[0]}
     results["torch_threads"] = _torch_threads()

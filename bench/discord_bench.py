@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import json
 import logging
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -32,6 +31,7 @@ from typing import Any
 # The fake servers live with the tests; run from anywhere.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.figures import percentiles
 from bots.discord.adapter import DiscordAdapter
 from dexter_core.bootstrap import build_core, close_core
 from dexter_core.settings import Settings
@@ -40,16 +40,6 @@ from tests.fakes.fake_llm import FakeLLM, TextReply
 
 FIRST_SIGN_GOAL_MS = 500.0
 DEFER_GOAL_MS = 300.0
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    p95_index = max(0, round(0.95 * len(ordered)) - 1)
-    return {
-        "p50": round(statistics.median(ordered), 2),
-        "p95": round(ordered[p95_index], 2),
-        "max": round(ordered[-1], 2),
-    }
 
 
 async def bench(

@@ -31,7 +31,6 @@ import asyncio
 import json
 import os
 import signal
-import statistics
 import sys
 import time
 import uuid
@@ -45,6 +44,7 @@ sys.path.insert(0, str(_ROOT))
 
 from redis.asyncio import Redis  # noqa: E402
 
+from bench.figures import percentiles  # noqa: E402
 from dexter_core.agent.events import Event, FinalAnswer, TurnFailed  # noqa: E402
 from dexter_core.agent.orchestrator import Orchestrator  # noqa: E402
 from dexter_core.dispatch.redis_streams import RedisDispatcher  # noqa: E402
@@ -271,7 +271,7 @@ async def _overhead(
     for post in await _posts(client, prefix):
         overheads.append((post["answered"] - post["submitted"] - post["agent_seconds"]) * 1000)
     await client.delete(f"{prefix}:posts")
-    return _percentiles(overheads)
+    return percentiles(overheads)
 
 
 async def _throughput(
@@ -316,7 +316,7 @@ async def _throughput(
         "duplicated": len(answered) - len(set(answered)),
         "failed": sum(not p["ok"] for p in posts),
         "sessions_out_of_order": out_of_order,
-        "latency_under_load_ms": _percentiles(
+        "latency_under_load_ms": percentiles(
             [(p["answered"] - p["submitted"]) * 1000 for p in posts]
         ),
     }
@@ -336,17 +336,6 @@ async def _wait_for(client: Redis, key: str, count: int, *, within: float) -> No
         if time.monotonic() > deadline:
             raise TimeoutError(f"{key} did not reach {count} entries in {within:.0f}s")
         await asyncio.sleep(0.02)
-
-
-def _percentiles(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    if not ordered:
-        return {}
-    return {
-        "p50": round(statistics.median(ordered), 2),
-        "p95": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 2),
-        "max": round(ordered[-1], 2),
-    }
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
