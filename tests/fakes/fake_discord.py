@@ -47,6 +47,8 @@ from typing import Any
 import pytest
 from aiohttp import WSMsgType, web
 
+from tests.fakes.loopback import serve_on_loopback
+
 Payload = dict[str, Any]
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "discord"
@@ -140,11 +142,7 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self._port = await serve_on_loopback(app)
 
     async def close(self) -> None:
         if self._ws is not None:
