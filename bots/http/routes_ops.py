@@ -8,6 +8,7 @@ import logging
 from aiohttp import web
 
 from bots.http.keys import CORE
+from dexter_core.dispatch.resilient_store import ResilientStore
 from dexter_core.metrics import render_metrics
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """200 when the store answers and an LLM is configured; else 503 with the reasons."""
+    """200 when the store answers (and holds no turns still to write back) and an LLM is
+    configured; else 503 with the reasons."""
     core = request.app[CORE]
     reasons: list[str] = []
     try:
@@ -36,6 +38,12 @@ async def readyz(request: web.Request) -> web.Response:
         # No traceback: probes repeat every few seconds while the store is down.
         log.warning("not ready: session store ping failed: %s", exc)
         reasons.append(f"session store ({core.store.name}) is unreachable: {type(exc).__name__}")
+    else:
+        if isinstance(core.store, ResilientStore) and core.store.is_degraded:
+            reasons.append(
+                f"session store ({core.store.name}) is catching up after an outage: "
+                f"{core.store.waiting_turns} answered turns not yet written back"
+            )
     if not core.settings.llm_configured:
         reasons.append("no LLM is configured: set OPENAI_API_KEY or OPENAI_BASE_URL")
     if reasons:

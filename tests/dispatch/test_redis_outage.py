@@ -1,19 +1,16 @@
 """Redis going away in the middle of a conversation, and coming back.
 
-A private redis-server (port 6390, append-only file in a temporary directory so its data
-outlives a restart) is stopped and started by the test; the shared Redis is never touched.
+A private redis-server (port 6390) is stopped and started by the test; the shared Redis
+is never touched.
 """
 
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from dexter_core.agent.events import FinalAnswer, Notice
 from dexter_core.dispatch.redis_streams import RedisDispatcher
@@ -22,72 +19,16 @@ from tests.dispatch.agent_setup import agent_settings, make_agent, prompt_of, tu
 from tests.dispatch.processes import poll_until
 from tests.dispatch.recording import RecordingSink
 from tests.fakes.fake_llm import FakeLLM
+from tests.private_redis import PrivateRedis, needs_redis_server
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server"),
-]
+pytestmark = [pytest.mark.slow, needs_redis_server]
 
 PORT = 6390
 
 
-class PrivateRedis:
-    """A redis-server of the test's own that can be stopped and started again."""
-
-    def __init__(self, directory: Path) -> None:
-        self._directory = directory
-        self._process: asyncio.subprocess.Process | None = None
-        self.url = f"redis://127.0.0.1:{PORT}/0"
-
-    async def start(self) -> None:
-        self._process = await asyncio.create_subprocess_exec(
-            *[
-                "redis-server",
-                "--port",
-                str(PORT),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "always",
-                "--dir",
-                str(self._directory),
-            ],
-            stdout=asyncio.subprocess.DEVNULL,
-        )
-        client = Redis.from_url(self.url)
-
-        async def answers() -> bool:
-            try:
-                return bool(await client.ping())
-            except RedisError:
-                return False
-
-        try:
-            async with asyncio.timeout(10):
-                await poll_until(answers)
-        finally:
-            await client.aclose()
-
-    async def stop(self) -> None:
-        assert self._process is not None
-        self._process.terminate()  # SIGTERM: the server flushes its append-only file
-        async with asyncio.timeout(10):
-            await self._process.wait()
-        self._process = None
-
-    async def kill(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            await self._process.wait()
-
-
 @pytest.fixture
 async def private_redis(tmp_path: Path) -> AsyncIterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path)
+    server = PrivateRedis(tmp_path, port=PORT)
     await server.start()
     yield server
     await server.kill()
