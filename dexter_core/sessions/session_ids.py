@@ -6,7 +6,6 @@ channel a store indexes sessions by.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 from dexter_core.errors import InvalidInputError
@@ -53,10 +52,6 @@ def discord_dm_session(channel_id: int | str) -> str:
 
 def console_session(user: str) -> str:
     return f"console:{user}"
-
-
-def new_api_session() -> str:
-    return f"api:{uuid.uuid4()}"
 
 
 def parse_session_id(session_id: str) -> SessionAddress:
