@@ -4,8 +4,9 @@ Worker processes run the Redis dispatcher with the Redis session store; this pro
 submits (through a dispatcher that answers nothing itself) and serves the fake
 OpenAI-compatible LLM (tests/fakes), which answers at once. Two agents:
 
-- `instant`: answers at once and appends the turn to the store, so what is measured is
-  the pipeline itself (submit, stream, lease, ledger, sink, store, acknowledgement);
+- `instant`: the dispatcher tests' scripted orchestrator, which answers at once and
+  appends the turn to the store, so what is measured is the pipeline itself (submit,
+  stream, lease, ledger, sink, store, acknowledgement);
 - `real`: the real orchestrator through the openai client against the fake LLM, with
   embeddings off or on (on: every turn is embedded after it is stored).
 
@@ -49,10 +50,10 @@ from dexter_core.agent.events import Event, FinalAnswer, TurnFailed  # noqa: E40
 from dexter_core.agent.orchestrator import Orchestrator  # noqa: E402
 from dexter_core.dispatch.redis_streams import RedisDispatcher  # noqa: E402
 from dexter_core.dispatch.requests import PostLedger, TurnRequest  # noqa: E402
-from dexter_core.sessions.models import Turn  # noqa: E402
 from dexter_core.sessions.redis_store import RedisSessionStore  # noqa: E402
 from dexter_core.sessions.store import SessionStore  # noqa: E402
 from dexter_core.settings import Settings  # noqa: E402
+from tests.dispatch.scripted_orchestrator import ScriptedOrchestrator  # noqa: E402
 from tests.fakes.fake_llm import FakeLLM  # noqa: E402
 
 PLATFORM = "bench"
@@ -62,34 +63,10 @@ LEASE_TTL = 10.0
 # -- the worker process -------------------------------------------------------------------
 
 
-class InstantAgent:
-    """Answers "Echo: <query>" at once and appends the turn, as the orchestrator would."""
-
-    async def stream(
-        self,
-        query: str,
-        *,
-        session_id: str,
-        session_store: SessionStore,
-        user_id: str,
-        user_name: str,
-        platform: str,
-    ) -> AsyncIterator[Event]:
-        turn = Turn(query=query, answer=f"Echo: {query}", platform=platform)
-        yield FinalAnswer(text=turn.answer, turn_id=turn.turn_id)
-        await session_store.append_turn(session_id, turn)
-
-    async def wait_background(self) -> None:
-        """Nothing runs in the background."""
-
-    async def aclose(self) -> None:
-        """Nothing to close."""
-
-
 class TimedAgent:
     """Wraps an agent, recording how long each query took it (stream start to answer)."""
 
-    def __init__(self, inner: Orchestrator | InstantAgent) -> None:
+    def __init__(self, inner: Orchestrator | ScriptedOrchestrator) -> None:
         self._inner = inner
         self.seconds: dict[str, float] = {}
 
@@ -140,7 +117,9 @@ async def run_worker(config: dict[str, Any]) -> None:
     settings = _settings(config)
     client = Redis.from_url(config["redis_url"])
     store = RedisSessionStore(config["redis_url"], prefix=config["prefix"])
-    inner = InstantAgent() if config["agent"] == "instant" else Orchestrator(settings=settings)
+    inner = (
+        ScriptedOrchestrator() if config["agent"] == "instant" else Orchestrator(settings=settings)
+    )
     agent = TimedAgent(inner)
     dispatcher = RedisDispatcher(
         orchestrator=agent,  # type: ignore[arg-type]
@@ -213,7 +192,7 @@ async def measure(
     client = Redis.from_url(redis_url)
     store = RedisSessionStore(redis_url, prefix=prefix)
     submitter = RedisDispatcher(
-        orchestrator=InstantAgent(),  # type: ignore[arg-type]
+        orchestrator=ScriptedOrchestrator(),  # type: ignore[arg-type]
         store=store,
         settings=_settings(config),
         lease_ttl=LEASE_TTL,

@@ -61,3 +61,6 @@ class ScriptedOrchestrator:
 
     async def wait_background(self) -> None:
         """Nothing runs in the background here."""
+
+    async def aclose(self) -> None:
+        """Nothing to close."""
