@@ -1,0 +1,1 @@
+"""Fake Slack, Discord, OpenAI-compatible LLM and Financial Datasets servers on loopback."""
