@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from dexter_core.agent.orchestrator import Orchestrator
+from dexter_core.context.tokens import warm_up_tokens
 from dexter_core.core import Core
 from dexter_core.dispatch.factory import create_dispatcher
 from dexter_core.dispatch.resilient_store import ResilientStore
@@ -26,7 +28,12 @@ async def build_core(settings: Settings, *, start: bool = True) -> Core:
     A Redis store is wrapped in one `ResilientStore` that the dispatcher and every reader
     (history commands, `/readyz`) share, so turns kept in memory during an outage show in
     the history and readiness reports the outage until they are written back.
+
+    The tokenizer is loaded first, in a thread (bounded; counts are estimated if it is not
+    ready), so the first turns count exactly; the embedding model is loaded off the event
+    loop by the orchestrator's first turn.
     """
+    await asyncio.to_thread(warm_up_tokens)
     store = _resilient(get_session_store(settings))
     orchestrator = Orchestrator(settings=settings)
     dispatcher = create_dispatcher(settings=settings, orchestrator=orchestrator, store=store)

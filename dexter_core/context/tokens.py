@@ -2,9 +2,11 @@
 
 `count_tokens` uses tiktoken's `o200k_base` encoding when it can be loaded without the
 network (tiktoken's on-disk cache, see `TIKTOKEN_CACHE_DIR`); otherwise it estimates.
-tiktoken fetches a missing encoding over HTTP with no timeout, so the load is tried once,
-in a background thread bounded by `_LOAD_TIMEOUT_S`, and its failure is remembered: no
-later call waits on the network again.
+tiktoken fetches a missing encoding over HTTP with no timeout, and counting happens on
+the event loop, so the load is tried once, in a background thread, and no count ever
+waits for it: until it has finished (or when it failed) counts are estimated.
+`warm_up_tokens` starts it at start-up and waits up to `WARM_UP_TIMEOUT_S` in a thread, so
+a process normally counts exactly from its first turn.
 
 The estimate (`estimate_tokens`) follows how BPE encoders split text: a run of letters
 costs one token per 6 characters (common words are a single token), a run of digits one
@@ -26,7 +28,7 @@ from functools import lru_cache
 logger = logging.getLogger(__name__)
 
 ENCODING_NAME = "o200k_base"
-_LOAD_TIMEOUT_S = 3.0
+WARM_UP_TIMEOUT_S = 3.0
 
 _PIECE = re.compile(r"[^\W\d_]+|\d+|\S", re.UNICODE)
 _LETTERS_PER_TOKEN = 6
@@ -48,64 +50,89 @@ def estimate_tokens(text: str) -> int:
     return total
 
 
+Encode = Callable[[str], list[int]]
+
+
+def _load_tiktoken() -> Encode:
+    """tiktoken's encoder for `ENCODING_NAME`; may take long or raise when offline."""
+    import tiktoken
+
+    encoding = tiktoken.get_encoding(ENCODING_NAME)
+    return lambda text: encoding.encode(text, disallowed_special=())
+
+
 class _EncodingLoader:
-    """Loads tiktoken's encoding at most once per process, never blocking past a timeout."""
+    """Loads the encoding once per process, in a background thread nobody has to wait for."""
 
-    def __init__(self, *, timeout_s: float = _LOAD_TIMEOUT_S) -> None:
-        self._timeout_s = timeout_s
+    def __init__(self, load: Callable[[], Encode] = _load_tiktoken) -> None:
+        self._load = load
         self._lock = threading.Lock()
-        self._tried = False
-        self._encode: Callable[[str], list[int]] | None = None
+        self._is_started = False
+        self._done = threading.Event()
+        self._encode: Encode | None = None
 
-    def get(self) -> Callable[[str], list[int]] | None:
-        """The encoder's `encode`, or None when tiktoken's encoding is unavailable."""
-        if self._tried:
+    def get(self) -> Encode | None:
+        """The encoder's `encode` once loaded; None while the load runs or when it failed.
+
+        Never blocks: the first call starts the load in a background thread.
+        """
+        if self._done.is_set():
             return self._encode
-        with self._lock:
-            if not self._tried:
-                self._encode = self._load()
-                self._tried = True
-        return self._encode
-
-    def _load(self) -> Callable[[str], list[int]] | None:
-        result: list[Callable[[str], list[int]]] = []
-        errors: list[BaseException] = []
-
-        def load() -> None:
-            try:
-                import tiktoken
-
-                encoding = tiktoken.get_encoding(ENCODING_NAME)
-                result.append(lambda text: encoding.encode(text, disallowed_special=()))
-            except Exception as exc:  # any failure means "estimate instead"
-                errors.append(exc)
-
-        # A daemon thread: if tiktoken hangs on the network, the process may still exit.
-        thread = threading.Thread(target=load, name="tiktoken-load", daemon=True)
-        thread.start()
-        thread.join(self._timeout_s)
-        if result:
-            return result[0]
-        reason = f"{type(errors[0]).__name__}" if errors else f"no answer in {self._timeout_s:g}s"
-        logger.info(
-            "tiktoken encoding %s is not available offline (%s): token counts are estimated",
-            ENCODING_NAME,
-            reason,
-        )
+        self._start()
         return None
+
+    def wait(self, timeout_s: float) -> bool:
+        """Start the load if need be and block up to `timeout_s` for it; True once it ended."""
+        self._start()
+        return self._done.wait(timeout_s)
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._is_started:
+                return
+            self._is_started = True
+        # A daemon thread: if tiktoken hangs on the network, the process may still exit.
+        threading.Thread(target=self._run, name="tiktoken-load", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self._encode = self._load()
+        except Exception as exc:  # any failure means "estimate instead"
+            logger.info(
+                "tiktoken encoding %s is not available offline (%s): token counts are estimated",
+                ENCODING_NAME,
+                type(exc).__name__,
+            )
+        finally:
+            self._done.set()
 
 
 _loader = _EncodingLoader()
 
 
-def count_tokens(text: str) -> int:
-    """Tokens in `text`: exact with tiktoken's encoding when available, else estimated.
+def warm_up_tokens(*, timeout_s: float = WARM_UP_TIMEOUT_S) -> None:
+    """Load tiktoken's encoding now, waiting up to `timeout_s`; for start-up, in a thread.
 
-    Never raises, whatever the text (empty, huge, lone surrogates).
+    Counts are estimated until the load ends, however long it takes: no caller of
+    `count_tokens` ever waits for it.
+    """
+    if not _loader.wait(timeout_s):
+        logger.info(
+            "tiktoken encoding %s not loaded after %gs: token counts are estimated until it is",
+            ENCODING_NAME,
+            timeout_s,
+        )
+
+
+def count_tokens(text: str) -> int:
+    """Tokens in `text`: exact with tiktoken's encoding when loaded, else estimated.
+
+    Never raises, whatever the text (empty, huge, lone surrogates), and never waits for
+    the encoding to load.
     """
     if len(text) > _CACHED_TEXT_CHARS:
         return _count_uncached(text)
-    return _count_cached(text)
+    return _count_cached(text, _loader.get())
 
 
 # The same turns are counted on every context build; huge texts are not kept alive for it.
@@ -113,14 +140,19 @@ _CACHED_TEXT_CHARS = 16_384
 
 
 @lru_cache(maxsize=8192)
-def _count_cached(text: str) -> int:
-    return _count_uncached(text)
+def _count_cached(text: str, encode: Encode | None) -> int:
+    # `encode` is part of the key: counts estimated before the encoding loaded are not
+    # served once it has.
+    return _count_with(text, encode)
 
 
 def _count_uncached(text: str) -> int:
+    return _count_with(text, _loader.get())
+
+
+def _count_with(text: str, encode: Encode | None) -> int:
     if not text:
         return 0
-    encode = _loader.get()
     if encode is not None:
         try:
             return len(encode(text))

@@ -26,7 +26,6 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from dexter_core.context.tokens import count_tokens
 from dexter_core.dispatch.redis_streams import RedisDispatcher
 from dexter_core.dispatch.requests import TurnRequest
 from dexter_core.sessions.redis_store import RedisSessionStore
@@ -46,9 +45,6 @@ async def main(config: dict[str, Any]) -> None:
         orchestrator=orchestrator, store=store, settings=settings, lease_ttl=config["lease_ttl"]
     )
     dispatcher.register_sink_factory("test", PostingRecorder(client, prefix))
-    # The tokenizer's one-time load (up to seconds offline) happens before taking work,
-    # as it would long before the first message in a real process.
-    await asyncio.to_thread(count_tokens, "warm up")
     await dispatcher.start()
     stopping = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)

@@ -7,8 +7,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from dexter_core.agent.events import Event, FinalAnswer
 from dexter_core.bootstrap import build_core, close_core
+from dexter_core.context import tokens
 from dexter_core.dispatch.requests import TurnRequest
 from dexter_core.settings import Settings
 from tests.fakes.fake_llm import FakeLLM, TextReply
@@ -29,6 +32,21 @@ async def test_build_core_picks_the_store_from_the_settings(tmp_path: Path) -> N
     try:
         assert core.store.name == "sqlite"
         await core.store.ping()
+    finally:
+        await close_core(core, grace=1.0)
+
+
+async def test_build_core_loads_the_tokenizer_before_any_turn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def load() -> tokens.Encode:
+        time.sleep(0.1)  # an encoding that takes a while to load
+        return lambda text: [0] * len(text)
+
+    monkeypatch.setattr(tokens, "_loader", tokens._EncodingLoader(load))
+    core = await build_core(BASE_SETTINGS)
+    try:
+        assert tokens.count_tokens("exact from the first turn") == 25
     finally:
         await close_core(core, grace=1.0)
 
