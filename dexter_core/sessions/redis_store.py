@@ -49,6 +49,8 @@ from dexter_core.sessions.store_logic import (
 logger = logging.getLogger(__name__)
 
 DEFAULT_SOCKET_TIMEOUT = 5.0
+DEFAULT_MAX_CONNECTIONS = 100
+DEFAULT_POOL_TIMEOUT = 10.0
 INDEX_CAP = 1000
 _PARTICIPANT = "p:"
 
@@ -59,6 +61,9 @@ class RedisSessionStore(SessionStore):
 
     `ttl` is seconds of inactivity before a session's keys expire (0 = never); keys
     start with `prefix`. `socket_timeout` bounds how long one call may wait on Redis.
+    A store made from a URL holds at most `max_connections` connections; a call made
+    while all are busy waits for one, up to `pool_timeout` seconds, then raises
+    `StoreUnavailableError`, so a burst of calls queues instead of failing.
     """
 
     name = "redis"
@@ -70,6 +75,8 @@ class RedisSessionStore(SessionStore):
         prefix: str = "dexter",
         ttl: float = DEFAULT_SESSION_TTL,
         socket_timeout: float = DEFAULT_SOCKET_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        pool_timeout: float = DEFAULT_POOL_TIMEOUT,
     ) -> None:
         if not prefix or "{" in prefix or "}" in prefix:
             raise InvalidInputError("the Redis key prefix must be non-empty and free of braces")
@@ -78,8 +85,10 @@ class RedisSessionStore(SessionStore):
             self._secrets = frozenset({password} if password else ())
             self._where = redact(url_or_client, self._secrets)
             try:
-                self._client = aioredis.from_url(
+                pool = aioredis.BlockingConnectionPool.from_url(
                     url_or_client,
+                    max_connections=max_connections,
+                    timeout=pool_timeout,
                     socket_timeout=socket_timeout,
                     socket_connect_timeout=socket_timeout,
                     decode_responses=False,
@@ -88,6 +97,7 @@ class RedisSessionStore(SessionStore):
                 raise InvalidInputError(
                     f"REDIS_URL {self._where} is not usable: {redact(str(exc), self._secrets)}"
                 ) from None
+            self._client = aioredis.Redis.from_pool(pool)  # closing the client closes the pool
             self._owns_client = True
         else:
             kwargs = url_or_client.connection_pool.connection_kwargs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import socket
@@ -212,6 +213,33 @@ async def test_an_unreachable_redis_fails_fast_with_our_error_and_no_password():
         assert time.monotonic() - started < 3.0
         assert "hunter2-pass" not in str(caught.value)
         assert "127.0.0.1" in str(caught.value)
+    await store.close()
+
+
+async def test_a_burst_of_calls_waits_for_free_connections_instead_of_failing(
+    redis_url: str, redis_prefix: str
+):
+    store = RedisSessionStore(redis_url, prefix=redis_prefix, max_connections=20)
+    try:
+        await store.append_turn(SID, Turn(query="q", answer="a"))
+        reads = await asyncio.gather(*(store.get_turns(SID) for _ in range(300)))
+        assert all([turn.query for turn in turns] == ["q"] for turns in reads)
+    finally:
+        await store.close()
+
+
+async def test_a_call_that_finds_no_free_connection_in_time_is_unavailable(
+    redis_url: str, redis_prefix: str
+):
+    store = RedisSessionStore(redis_url, prefix=redis_prefix, max_connections=1, pool_timeout=0.1)
+    pool = store._client.connection_pool
+    busy = await pool.get_connection()  # as a call that does not return would hold it
+    try:
+        with pytest.raises(StoreUnavailableError, match="No connection available"):
+            await store.get_turns(SID)
+    finally:
+        await pool.release(busy)
+    assert await store.get_turns(SID) == []
     await store.close()
 
 
