@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import logging
 
-from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
+
+from bots.slack.api_errors import SLACK_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ async def reply_in_thread(
     """A visible reply in the thread (at the top level of a DM when `thread_ts` is None)."""
     try:
         await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
-    except (SlackApiError, SlackClientError) as error:
+    except SLACK_ERRORS as error:
         logger.warning("could not reply in %s: %s", channel, error)
 
 
@@ -31,5 +32,5 @@ async def reply_privately(
     """An ephemeral reply only `user` sees, in the thread when `thread_ts` is given."""
     try:
         await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=text)
-    except (SlackApiError, SlackClientError) as error:
+    except SLACK_ERRORS as error:
         logger.warning("could not reply privately in %s: %s", channel, error)

@@ -14,9 +14,10 @@ import logging
 import time
 from typing import Any
 
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bots.slack.api_errors import SLACK_ERRORS
 from bots.slack.mrkdwn_logic import escape, to_mrkdwn
 from bots.slack.progress_logic import (
     THINKING_TEXT,
@@ -41,7 +42,6 @@ from dexter_core.dispatch.requests import PostLedger, SinkFactory, TurnRequest
 logger = logging.getLogger(__name__)
 
 EMPTY_ANSWER = "_(Dexter had nothing to say to that.)_"
-_SLACK_ERRORS = (SlackApiError, SlackClientError)
 _MIN_RESPLIT_CHARS = 200
 
 
@@ -139,7 +139,7 @@ class SlackTurnSink:
             self._last_edit_at = time.monotonic()
             try:
                 await self._update(text)
-            except _SLACK_ERRORS as error:
+            except SLACK_ERRORS as error:
                 logger.warning("progress edit failed in %s: %s", self._channel, error)
 
     async def _cancel_pending_edit(self) -> None:
@@ -217,7 +217,7 @@ class SlackTurnSink:
                         replace_placeholder=replace_placeholder and not number,
                     )
                 ts = "split"
-        except SlackClientError as error:
+        except SLACK_ERRORS as error:
             logger.warning("could not post %s in %s: %s", key, self._channel, error)
         if ts is not None:
             await self._ledger_set(key, ts)
@@ -235,7 +235,7 @@ class SlackTurnSink:
                 raise
             logger.warning("chat.postMessage failed in %s: %s", self._channel, error)
             return None
-        except SlackClientError as error:
+        except SLACK_ERRORS as error:
             logger.warning("chat.postMessage failed in %s: %s", self._channel, error)
             return None
         return str(answer["ts"])

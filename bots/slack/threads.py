@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 import time
 
-from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bots.slack.api_errors import SLACK_ERRORS
 from bots.slack.identity import BotIdentity
 from dexter_core.errors import StoreUnavailableError
 from dexter_core.sessions.store import SessionStore
@@ -71,7 +71,7 @@ class ThreadMembership:
             answer = await self._client.conversations_replies(
                 channel=channel, ts=thread_ts, limit=200
             )
-        except (SlackApiError, SlackClientError) as error:
+        except SLACK_ERRORS as error:
             logger.warning("conversations.replies failed for %s/%s: %s", channel, thread_ts, error)
             return False
         messages = answer.get("messages") or []

@@ -6,8 +6,9 @@ import logging
 import time
 from dataclasses import dataclass
 
-from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
+
+from bots.slack.api_errors import SLACK_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ class UserDirectory:
             return cached[1]
         try:
             answer = await self._client.users_info(user=user_id)
-        except (SlackApiError, SlackClientError) as error:
+        except SLACK_ERRORS as error:
             logger.warning("users.info failed for %s: %s", user_id, error)
             self._remember(user_id, UNKNOWN, seconds=FAILURE_CACHE_SECONDS)
             return UNKNOWN

@@ -56,11 +56,13 @@ class ApiCall:
 
 @dataclass(frozen=True, kw_only=True)
 class Scripted:
-    """One scripted answer: HTTP `status` (429 adds `Retry-After`) or a Slack `error`."""
+    """One scripted answer: HTTP `status` (429 adds `Retry-After`) or a Slack `error`;
+    with `drop`, no answer at all: the connection is closed under the call."""
 
     status: int = 200
     retry_after: int = 1
     error: str = ""
+    drop: bool = False
 
 
 class FakeSlack:
@@ -163,6 +165,9 @@ class FakeSlack:
             scripted = self._scripts.get(method)
             if scripted:
                 answer = scripted.pop(0)
+                if answer.drop and request.transport is not None:
+                    request.transport.close()
+                    return web.Response()
                 if answer.status == 429:
                     return web.json_response(
                         {"ok": False, "error": "ratelimited"},

@@ -5,7 +5,13 @@ from __future__ import annotations
 import asyncio
 
 from tests.fakes.fake_llm import TextReply
-from tests.fakes.fake_slack import BOT_ID, BOT_USER_ID, event_payload, mention_payload
+from tests.fakes.fake_slack import (
+    BOT_ID,
+    BOT_USER_ID,
+    Scripted,
+    event_payload,
+    mention_payload,
+)
 from tests.slack.conftest import Slack
 
 ROOT = "1700000000.000100"
@@ -23,6 +29,18 @@ async def test_mention_is_answered_in_a_thread_on_the_message(slack: Slack) -> N
     assert [(t.query, t.user_id, t.user_name) for t in turns] == [
         ("What was Apple's revenue in 2023?", "U0ALICE", "alice")
     ]
+
+
+async def test_slack_dropping_the_connection_on_a_name_lookup_still_gets_an_answer(
+    slack: Slack,
+) -> None:
+    # slack_sdk and aiohttp retry a dropped connection a few times: drop every attempt.
+    slack.fake.script("users.info", *[Scripted(drop=True)] * 8)
+    slack.llm.enqueue(TextReply("Apple's revenue was $383.3B."))
+    await slack.send(mention_payload("Apple revenue?", ts=ROOT))
+    assert await slack.answers("C0MARKETS", ROOT) == ["Apple's revenue was $383.3B."]
+    turns = await slack.core.store.get_turns(f"slack:T0001ACME:C0MARKETS:{ROOT}")
+    assert [(t.query, t.user_id, t.user_name) for t in turns] == [("Apple revenue?", "U0ALICE", "")]
 
 
 async def test_placeholder_comes_first_and_becomes_the_answer(slack: Slack) -> None:
