@@ -1,4 +1,5 @@
-"""Dispatcher fixtures: the real orchestrator against the fake LLM, and its settings."""
+"""Dispatcher fixtures: the real orchestrator against the fake LLM, its settings, and a
+Redis session store under the test's key prefix."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from dexter_core.agent.orchestrator import Orchestrator
+from dexter_core.sessions.redis_store import RedisSessionStore
 from dexter_core.settings import Settings
 from tests.dispatch.agent_setup import agent_settings, make_agent
 from tests.fakes.fake_llm import FakeLLM
@@ -39,3 +41,11 @@ async def make_orchestrator(settings: Settings) -> AsyncIterator[MakeOrchestrato
     yield make
     for orchestrator in made:
         await orchestrator.aclose()
+
+
+@pytest.fixture
+async def store(redis_url: str, redis_prefix: str) -> AsyncIterator[RedisSessionStore]:
+    """A Redis session store under the test's key prefix."""
+    session_store = RedisSessionStore(redis_url, prefix=redis_prefix)
+    yield session_store
+    await session_store.close()

@@ -37,13 +37,6 @@ async def client(redis_url: str) -> AsyncIterator[Redis]:
 
 
 @pytest.fixture
-async def store(redis_url: str, redis_prefix: str) -> AsyncIterator[RedisSessionStore]:
-    session_store = RedisSessionStore(redis_url, prefix=redis_prefix)
-    yield session_store
-    await session_store.close()
-
-
-@pytest.fixture
 async def start_workers(
     redis_url: str, redis_prefix: str, llm_server: FakeLLM
 ) -> AsyncIterator[MakePool]:

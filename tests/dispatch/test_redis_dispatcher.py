@@ -25,13 +25,6 @@ MakeDispatcher = Callable[..., Awaitable[RedisDispatcher]]
 
 
 @pytest.fixture
-async def store(redis_url: str, redis_prefix: str) -> AsyncIterator[RedisSessionStore]:
-    session_store = RedisSessionStore(redis_url, prefix=redis_prefix)
-    yield session_store
-    await session_store.close()
-
-
-@pytest.fixture
 def redis_settings(llm_server: FakeLLM, redis_url: str, redis_prefix: str) -> Settings:
     return agent_settings(
         llm_server.base_url, redis_url=redis_url, dexter_redis_prefix=redis_prefix
