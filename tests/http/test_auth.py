@@ -38,10 +38,12 @@ async def test_the_api_key_is_required_on_every_agent_route(make_api: ApiFactory
     assert events[-1].data["ok"] is True
 
 
-async def test_health_readiness_and_metrics_need_no_credentials(make_api: ApiFactory) -> None:
-    api = await make_api(backend_api_key=KEY, jwt_secret=SECRET)
-    for path in ("/healthz", "/readyz", "/metrics"):
-        assert (await api.client.get(path)).status == 200, path
+async def test_only_health_needs_no_credentials(make_api: ApiFactory) -> None:
+    api = await make_api(backend_api_key=KEY)
+    assert (await api.client.get("/healthz")).status == 200
+    for path in ("/readyz", "/metrics"):
+        assert (await api.client.get(path)).status == 401, path
+        assert (await api.client.get(path, headers={"X-API-Key": KEY})).status == 200, path
 
 
 async def test_a_jwt_sub_owns_the_sessions_it_creates(make_api: ApiFactory) -> None:
