@@ -16,6 +16,7 @@ from dexter_core.context.summaries import fold_into_summary, summarize
 from dexter_core.context.summary_logic import fallback_summary, turns_to_fold
 from dexter_core.context.turn_texts import embedding_text
 from dexter_core.context.vectors import vector_to_bytes
+from dexter_core.errors import StoreUnavailableError
 from dexter_core.sessions.models import Turn
 from dexter_core.sessions.store import SessionStore
 from dexter_core.settings import Settings
@@ -53,6 +54,9 @@ async def enrich_turn(
             logger.info("Turn %s of %s is gone; not enriched", turn.turn_id, session_id)
             return
         await fold_if_due(store, session_id, settings=settings, completer=completer)
+    except StoreUnavailableError as error:
+        # Expected during a store outage: the turn keeps its fallback summary.
+        logger.warning("Turn %s of %s not enriched: %s", turn.turn_id, session_id, error)
     except Exception:  # a background task: nobody is left to catch it
         logger.exception("Enriching turn %s of %s failed", turn.turn_id, session_id)
 

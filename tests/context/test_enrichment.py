@@ -103,12 +103,27 @@ class _FailingStore(InMemorySessionStore):
         raise StoreUnavailableError("redis down")
 
 
-async def test_store_errors_are_logged_not_raised(caplog) -> None:
+async def test_store_outages_are_one_warning_not_an_error(caplog) -> None:
     store = _FailingStore()
     turn = Turn(query="q?", answer="a")
     await store.append_turn(SESSION, turn)
     await enrich_turn(store, SESSION, turn, settings=PLAIN)
-    assert "Enriching turn" in caplog.text and "redis down" in caplog.text
+    [record] = [r for r in caplog.records if r.name == "dexter_core.context.enrichment"]
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert "not enriched" in record.getMessage() and "redis down" in record.getMessage()
+
+
+class _BrokenStore(InMemorySessionStore):
+    async def _update_turn(self, session_id, turn_id, summary, embedding) -> bool:
+        raise RuntimeError("bug")
+
+
+async def test_unexpected_errors_are_logged_with_their_traceback(caplog) -> None:
+    store = _BrokenStore()
+    turn = Turn(query="q?", answer="a")
+    await store.append_turn(SESSION, turn)
+    await enrich_turn(store, SESSION, turn, settings=PLAIN)
+    assert "Enriching turn" in caplog.text and "RuntimeError: bug" in caplog.text
 
 
 @pytest.mark.slow
