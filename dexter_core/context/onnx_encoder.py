@@ -50,9 +50,12 @@ def onnx_encode(
     if not path.is_file():
         _export(model_dir, path, tokenizer=tokenizer)
     options = onnxruntime.SessionOptions()
-    # One thread, as for torch: a query is too little work to split across shared cores.
-    options.intra_op_num_threads = 1
+    # The query is encoded on the reply path, so latency wins over CPU here: two threads
+    # cut p95 by about a fifth for a fifth more CPU. Without spinning, idle threads yield
+    # the cores to the rest of the process instead of burning them between queries.
+    options.intra_op_num_threads = min(2, os.cpu_count() or 1)
     options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3  # errors only: ONNX Runtime prints to stderr itself
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
