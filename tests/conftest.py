@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
+
+from tests.private_redis import PrivateRedis
 
 REDIS_URL = os.environ.get("DEXTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -29,3 +33,15 @@ async def redis_prefix() -> AsyncIterator[str]:
             await client.delete(*keys)
     finally:
         await client.aclose()
+
+
+@pytest.fixture
+async def private_redis(tmp_path: Path) -> AsyncIterator[PrivateRedis]:
+    """A redis-server of this test's own, on a free port, that the test may stop and start."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = PrivateRedis(tmp_path, port=port)
+    await server.start()
+    yield server
+    await server.kill()

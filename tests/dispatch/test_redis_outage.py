@@ -1,14 +1,12 @@
 """Redis going away in the middle of a conversation, and coming back.
 
-A private redis-server (port 6390) is stopped and started by the test; the shared Redis
-is never touched.
+A private redis-server (fixture `private_redis`) is stopped and started by the test;
+the shared Redis is never touched.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -22,16 +20,6 @@ from tests.fakes.fake_llm import FakeLLM
 from tests.private_redis import PrivateRedis, needs_redis_server
 
 pytestmark = [pytest.mark.slow, needs_redis_server]
-
-PORT = 6390
-
-
-@pytest.fixture
-async def private_redis(tmp_path: Path) -> AsyncIterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path, port=PORT)
-    await server.start()
-    yield server
-    await server.kill()
 
 
 async def test_the_bot_answers_through_an_outage_and_keeps_every_turn_in_order(

@@ -1,14 +1,12 @@
 """Readiness and history through a Redis outage, with the core built as `dexter serve` does.
 
-A private redis-server (port 6391) is stopped and started by the test; the shared Redis
-is never touched.
+A private redis-server (fixture `private_redis`) is stopped and started by the test;
+the shared Redis is never touched.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -17,16 +15,6 @@ from tests.http.conftest import ApiFactory
 from tests.private_redis import PrivateRedis, needs_redis_server
 
 pytestmark = [pytest.mark.slow, needs_redis_server]
-
-PORT = 6391
-
-
-@pytest.fixture
-async def private_redis(tmp_path: Path) -> AsyncIterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path, port=PORT)
-    await server.start()
-    yield server
-    await server.kill()
 
 
 async def test_readyz_reports_a_redis_outage_until_the_kept_turns_are_written_back(
