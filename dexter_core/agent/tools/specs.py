@@ -93,6 +93,28 @@ def _range(a: Args) -> str:
     return f"{a['start_date']} to {a['end_date']}"
 
 
+def _price_history_tool(
+    name: str, description: str, path: str, *, ticker: dict[str, Any]
+) -> ToolSpec:
+    return ToolSpec(
+        name=name,
+        description=description,
+        parameters=_schema(
+            {
+                "ticker": ticker,
+                "start_date": DATE,
+                "end_date": DATE,
+                "interval": INTERVAL,
+                "interval_multiplier": {"type": "integer", "minimum": 1, "default": 1},
+            },
+            ["ticker", "start_date", "end_date", "interval"],
+        ),
+        path=path,
+        kind=CacheKind.PRICES,
+        describe=lambda a: f"Fetching {a['ticker'].upper()} prices ({_range(a)})",
+    )
+
+
 TOOL_SPECS: tuple[ToolSpec, ...] = (
     _statement_tool("get_income_statements", "income statements", "/financials/income-statements/"),
     _statement_tool("get_balance_sheets", "balance sheets", "/financials/balance-sheets/"),
@@ -143,42 +165,20 @@ TOOL_SPECS: tuple[ToolSpec, ...] = (
         kind=CacheKind.PRICE_SNAPSHOT,
         describe=lambda a: f"Fetching the current {a['ticker'].upper()} price",
     ),
-    ToolSpec(
-        name="get_prices",
-        description=(
+    _price_history_tool(
+        "get_prices",
+        (
             "Historical stock prices (open, high, low, close, volume) of a ticker between two "
             "dates, at the given interval."
         ),
-        parameters=_schema(
-            {
-                "ticker": TICKER,
-                "start_date": DATE,
-                "end_date": DATE,
-                "interval": INTERVAL,
-                "interval_multiplier": {"type": "integer", "minimum": 1, "default": 1},
-            },
-            ["ticker", "start_date", "end_date", "interval"],
-        ),
-        path="/prices/",
-        kind=CacheKind.PRICES,
-        describe=lambda a: f"Fetching {a['ticker'].upper()} prices ({_range(a)})",
+        "/prices/",
+        ticker=TICKER,
     ),
-    ToolSpec(
-        name="get_crypto_prices",
-        description="Historical cryptocurrency prices between two dates, e.g. BTC-USD.",
-        parameters=_schema(
-            {
-                "ticker": {**TICKER, "description": "Crypto pair, e.g. BTC-USD."},
-                "start_date": DATE,
-                "end_date": DATE,
-                "interval": INTERVAL,
-                "interval_multiplier": {"type": "integer", "minimum": 1, "default": 1},
-            },
-            ["ticker", "start_date", "end_date", "interval"],
-        ),
-        path="/crypto/prices/",
-        kind=CacheKind.PRICES,
-        describe=lambda a: f"Fetching {a['ticker'].upper()} prices ({_range(a)})",
+    _price_history_tool(
+        "get_crypto_prices",
+        "Historical cryptocurrency prices between two dates, e.g. BTC-USD.",
+        "/crypto/prices/",
+        ticker={**TICKER, "description": "Crypto pair, e.g. BTC-USD."},
     ),
     ToolSpec(
         name="get_news",
