@@ -161,7 +161,11 @@ class Orchestrator:
         if self.settings.dexter_use_embeddings:
             # Histories embed queries; the first use loads the model, which takes seconds
             # and must happen off the event loop (later calls return at once).
-            await asyncio.to_thread(get_embedder, self.settings)
+            embedder = await asyncio.to_thread(get_embedder, self.settings)
+            if embedder is not None:
+                # Encoding the query takes milliseconds and waits for any turn embedding in
+                # progress: do it off the loop, so selection below finds it remembered.
+                await asyncio.to_thread(embedder.embed_query, query)
         times = StageTimes()
         use_store = session_store is not None and session_id is not None
         if use_store:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+
+import numpy as np
 import pytest
 
 from dexter_core.agent.events import FinalAnswer, Status
+from dexter_core.context.embeddings import get_embedder
 from dexter_core.context.summary_logic import fallback_summary
 from dexter_core.sessions.memory_store import InMemorySessionStore
+from dexter_core.sessions.models import Turn
 from tests.agent.conftest import MakeOrchestrator
 from tests.fakes.fake_llm import FakeLLM, TextReply
 
@@ -58,3 +63,33 @@ async def test_turn_stored_once_then_enriched_off_the_reply_path(
     assert system.endswith("The question at the end comes from Ann.")
     metadata = await store.get_metadata("slack:T1:C1:1700000000.000100")
     assert metadata is not None and metadata.turn_count == 1
+
+
+@pytest.mark.slow  # loads the embedding model
+async def test_the_query_is_embedded_off_the_event_loop(
+    make_orchestrator: MakeOrchestrator, llm_server: FakeLLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    orchestrator = make_orchestrator(dexter_use_embeddings=True)
+    embedder = get_embedder(orchestrator.settings)
+    assert embedder is not None
+    encoded_on: list[int] = []
+    encode = embedder.embed_query
+
+    def recording_encode(text: str) -> np.ndarray:
+        if text == QUERY:
+            encoded_on.append(threading.get_ident())
+        return encode(text)
+
+    monkeypatch.setattr(embedder, "embed_query", recording_encode)
+    llm_server.enqueue(TextReply(ANSWER))
+    store = InMemorySessionStore()
+    await store.append_turn("console:ann", Turn(query="Earlier question?", answer="Earlier."))
+
+    events = [
+        e async for e in orchestrator.stream(QUERY, session_id="console:ann", session_store=store)
+    ]
+
+    assert any(isinstance(e, FinalAnswer) for e in events)
+    # The first encode (the slow one) ran in a worker thread; selection then found it
+    # remembered instead of encoding on the loop.
+    assert encoded_on and encoded_on[0] != threading.get_ident()
